@@ -1,0 +1,23 @@
+// NATS connection shared by a service: reconnects forever and logs every status change.
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Logger } from './telemetry.js';
+
+export async function connectNats(url: string, name: string, logger: Logger): Promise<NatsConnection> {
+  const nc = await connect({
+    servers: url,
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    waitOnFirstConnect: true,
+  });
+  logger.info('connected to NATS', { server: nc.getServer() });
+  void (async () => {
+    for await (const event of nc.status()) {
+      if (event.type === 'ping') continue;
+      const level = event.type === 'disconnect' || event.type === 'error' ? 'warn' : 'debug';
+      logger[level]('NATS status', { type: event.type, ...('server' in event ? { server: event.server } : {}) });
+    }
+  })();
+  return nc;
+}

@@ -1,0 +1,75 @@
+// Loads the runlog.v1 contract once: gRPC service definitions and the EventBatch wire codec.
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
+import type { ProtoGrpcType as IngestProto } from './gen/ingest.js';
+import type { ProtoGrpcType as QueryProto } from './gen/query.js';
+import type { ProtoGrpcType as StateProto } from './gen/state.js';
+import type { Event__Output } from './gen/runlog/v1/Event.js';
+import type { Event } from './gen/runlog/v1/Event.js';
+
+export const PROTO_DIR = fileURLToPath(new URL('../../proto', import.meta.url));
+export const PROTO_FILES = ['runlog/v1/events.proto', 'runlog/v1/ingest.proto', 'runlog/v1/query.proto', 'runlog/v1/state.proto'];
+
+// The same options produce the generated types in ./gen (see `npm run gen`): keep them in step.
+export const LOADER_OPTIONS = {
+  keepCase: false,
+  longs: String,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+  arrays: true,
+  includeDirs: [PROTO_DIR] as string[],
+} as const;
+
+export type RunlogProto = IngestProto & QueryProto & StateProto;
+
+export interface LoadedContract {
+  packageDefinition: protoLoader.PackageDefinition;
+  proto: RunlogProto;
+}
+
+export function loadContract(): LoadedContract {
+  const packageDefinition = protoLoader.loadSync(PROTO_FILES, LOADER_OPTIONS);
+  const proto = grpc.loadPackageDefinition(packageDefinition) as unknown as RunlogProto;
+  return { packageDefinition, proto };
+}
+
+/** Encodes and decodes the events of one JetStream message (`runlog.v1.EventBatch`). */
+export interface EventBatchCodec {
+  encode(events: readonly Event[]): Uint8Array;
+  decode(bytes: Uint8Array): Event__Output[];
+  /** Encoded size of one event inside a batch, for splitting at the server's max payload. */
+  encodedSize(event: Event): number;
+}
+
+export function createEventBatchCodec(): EventBatchCodec {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => (target.startsWith('google/') ? target : `${PROTO_DIR}/${target}`);
+  root.loadSync('runlog/v1/events.proto');
+  const batchType = root.lookupType('runlog.v1.EventBatch');
+  const eventType = root.lookupType('runlog.v1.Event');
+  const toObjectOptions = { longs: String, enums: String, defaults: true, oneofs: true, arrays: true };
+  return {
+    encode: (events) => batchType.encode(batchType.fromObject({ events })).finish(),
+    decode: (bytes) => {
+      const message = batchType.decode(bytes);
+      return (batchType.toObject(message, toObjectOptions) as { events: Event__Output[] }).events;
+    },
+    // A repeated message field costs its bytes plus a tag and a length prefix.
+    encodedSize: (event) => {
+      const length = eventType.encode(eventType.fromObject(event)).len;
+      return length + 1 + varintLength(length);
+    },
+  };
+}
+
+function varintLength(value: number): number {
+  let bytes = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 0x80);
+    bytes++;
+  }
+  return bytes;
+}

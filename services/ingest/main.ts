@@ -1,0 +1,54 @@
+// Wires the ingest service: config, NATS, stream, gRPC server; drains on SIGTERM.
+import { address, COMMON_SPEC, loadConfigOrExit, duration, size } from '../common/config.js';
+import { runService, startGrpcServer } from '../common/lifecycle.js';
+import { connectNats } from '../common/nats.js';
+import { createEventBatchCodec, loadContract } from '../common/proto.js';
+import { ensureStream, STREAM_SPEC } from '../common/stream.js';
+import { Subjects } from '../common/subjects.js';
+import { createLogger, initTelemetry } from '../common/telemetry.js';
+import { EventPublisher } from './publish.js';
+import { createIngestHandlers } from './server.js';
+import { LIMITS_SPEC } from './validate.js';
+
+const SPEC = {
+  ...COMMON_SPEC,
+  ...STREAM_SPEC,
+  ...LIMITS_SPEC,
+  listenAddress: { env: 'RUNLOG_INGEST_ADDR', default: '127.0.0.1:7070', parse: address, help: 'host:port of the ingest gRPC server' },
+  maxRequestBytes: { env: 'RUNLOG_MAX_REQUEST_BYTES', default: 16 * 1024 * 1024, parse: size, help: 'largest gRPC request accepted' },
+  publishTimeoutMs: { env: 'RUNLOG_PUBLISH_TIMEOUT', default: 5000, parse: duration, help: 'how long to wait for a JetStream ack' },
+  drainGraceMs: { env: 'RUNLOG_DRAIN_GRACE', default: 10_000, parse: duration, help: 'how long in-flight calls may finish on SIGTERM' },
+};
+
+const config = loadConfigOrExit(SPEC, 'ingest');
+const logger = createLogger('ingest', config.logLevel as 'info');
+
+await runService(logger, async () => {
+  const telemetry = initTelemetry('ingest');
+  const nc = await connectNats(config.natsUrl, 'runlog-ingest', logger);
+  const subjects = new Subjects(config.subjectPrefix, config.partitions);
+  await ensureStream(nc, subjects, config);
+  const publisher = new EventPublisher(nc, subjects, createEventBatchCodec(), config.streamName, config.publishTimeoutMs);
+  const { packageDefinition, proto } = loadContract();
+  const grpcServer = await startGrpcServer({
+    address: config.listenAddress,
+    packageDefinition,
+    maxReceiveMessageBytes: config.maxRequestBytes,
+    services: [
+      {
+        name: 'runlog.v1.IngestService',
+        definition: proto.runlog.v1.IngestService.service,
+        implementation: createIngestHandlers(publisher, config, logger),
+      },
+    ],
+  });
+  logger.info('ingest listening', { address: config.listenAddress, port: grpcServer.port });
+  return {
+    async drain() {
+      await grpcServer.drain(config.drainGraceMs);
+      await nc.drain();
+      await telemetry.shutdown();
+    },
+  };
+});
+

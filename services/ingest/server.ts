@@ -1,0 +1,97 @@
+// gRPC handlers of IngestService: validate, publish, answer. Thin: the work is in validate.ts and publish.ts.
+import type * as grpc from '@grpc/grpc-js';
+import { toServiceError } from '../common/grpc-errors.js';
+import type { Logger } from '../common/telemetry.js';
+import type { IngestServiceHandlers } from '../common/gen/runlog/v1/IngestService.js';
+import type { AppendRequest__Output } from '../common/gen/runlog/v1/AppendRequest.js';
+import type { AppendResponse } from '../common/gen/runlog/v1/AppendResponse.js';
+import type { AppendStreamRequest__Output } from '../common/gen/runlog/v1/AppendStreamRequest.js';
+import type { AppendStreamResponse } from '../common/gen/runlog/v1/AppendStreamResponse.js';
+import { validateAppendRequest, type Limits } from './validate.js';
+import type { EventPublisher } from './publish.js';
+
+// Requests of one AppendStream being published at once; past it we stop reading the stream
+// (gRPC flow control then slows the agent down).
+const MAX_IN_FLIGHT_PER_STREAM = 32;
+
+export function createIngestHandlers(publisher: EventPublisher, limits: Limits, logger: Logger): IngestServiceHandlers {
+  const append = async (request: AppendRequest__Output | null): Promise<AppendResponse> => {
+    if (!request) throw new Error('empty request');
+    validateAppendRequest(request, limits);
+    const result = await publisher.publish(request.requestId, request.events);
+    return { requestId: result.requestId, accepted: result.accepted, duplicate: result.duplicate };
+  };
+
+  return {
+    Append(call, callback) {
+      append(call.request).then(
+        (response) => callback(null, response),
+        (error) => {
+          logFailure(logger, 'Append', error);
+          callback(toServiceError(error));
+        },
+      );
+    },
+
+    AppendStream(call) {
+      streamAppends(call, (request) => append(request.request), logger);
+    },
+  };
+}
+
+/**
+ * Publishes each request as it arrives (several at once) and answers in request order. The
+ * first failure ends the call with its status: the agent resends from the first unanswered request.
+ */
+function streamAppends(
+  call: grpc.ServerDuplexStream<AppendStreamRequest__Output, AppendStreamResponse>,
+  append: (request: AppendStreamRequest__Output) => Promise<AppendResponse>,
+  logger: Logger,
+): void {
+  let chain: Promise<void> = Promise.resolve();
+  let inFlight = 0;
+  let failed = false;
+  let inputEnded = false;
+
+  const finishIfIdle = () => {
+    if (inputEnded && inFlight === 0 && !failed) call.end();
+  };
+
+  call.on('data', (request: AppendStreamRequest__Output) => {
+    if (failed) return;
+    const result = append(request);
+    result.catch(() => undefined); // observed in order below
+    inFlight++;
+    if (inFlight >= MAX_IN_FLIGHT_PER_STREAM) call.pause();
+    chain = chain.then(async () => {
+      if (failed) return;
+      try {
+        const response = await result;
+        call.write({ response });
+      } catch (error) {
+        failed = true;
+        logFailure(logger, 'AppendStream', error);
+        call.emit('error', toServiceError(error));
+        return;
+      } finally {
+        inFlight--;
+        if (inFlight < MAX_IN_FLIGHT_PER_STREAM) call.resume();
+      }
+      finishIfIdle();
+    });
+  });
+  call.on('end', () => {
+    inputEnded = true;
+    chain = chain.then(finishIfIdle);
+  });
+  call.on('error', () => {
+    failed = true;
+  });
+}
+
+function logFailure(logger: Logger, method: string, error: unknown): void {
+  const status = toServiceError(error);
+  // Client mistakes are the client's to see; only server-side trouble is worth a warning here.
+  if (status.code === 3 /* INVALID_ARGUMENT */) logger.debug(`${method} rejected`, { details: status.details });
+  else logger.warn(`${method} failed`, { code: status.code, details: status.details, error: String(error) });
+}

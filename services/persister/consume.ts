@@ -1,0 +1,86 @@
+// The partition's pull loop: ordered consumer from the DuckDB watermark, batches, one transaction each.
+import { DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { EventBatchCodec } from '../common/proto.js';
+import type { Subjects } from '../common/subjects.js';
+import type { Logger } from '../common/telemetry.js';
+import { batchesOf } from './batch.js';
+import type { PartitionStore, StoredMessage } from './write.js';
+
+export interface ConsumeOptions {
+  streamName: string;
+  partition: number;
+  maxBatchEvents: number;
+  flushIntervalMs: number;
+  /** Messages the client buffers ahead of the writer. */
+  bufferMessages: number;
+  signal: AbortSignal;
+  /** Called after every committed batch (health, metrics, tests). */
+  onCommitted?: (watermark: number, events: number) => void;
+  /** Called while a failing write is being retried. */
+  onWriteFailure?: (error: unknown) => void;
+}
+
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5000;
+
+/**
+ * Consumes the partition's subjects from watermark + 1 until the signal aborts. The DuckDB
+ * watermark, not a consumer ack floor, is the position: after any crash we restart from it, and
+ * rows and watermark commit together, so every message is stored exactly once. The ordered
+ * consumer re-creates itself on any gap or reconnect, starting after the last message it handed us.
+ */
+export async function consumePartition(nc: NatsConnection, store: PartitionStore, subjects: Subjects, codec: EventBatchCodec, logger: Logger, options: ConsumeOptions): Promise<void> {
+  const js = jetstream(nc);
+  const consumer = await js.consumers.get(options.streamName, {
+    name_prefix: `runlog_persister_${options.partition}`,
+    filter_subjects: subjects.partitionEvents(options.partition),
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: store.watermark + 1,
+  });
+  const messages = await consumer.consume({ max_messages: options.bufferMessages });
+  const stop = () => messages.stop();
+  options.signal.addEventListener('abort', stop, { once: true });
+  logger.info('consuming', { partition: options.partition, from_seq: store.watermark + 1 });
+
+  const decoded = (async function* () {
+    for await (const message of messages) yield decodeMessage(message, codec, logger);
+  })();
+  try {
+    for await (const batch of batchesOf(decoded, { maxWeight: options.maxBatchEvents, maxWaitMs: options.flushIntervalMs, weight: (m) => m.events.length })) {
+      const events = await applyWithRetry(store, batch, logger, options);
+      if (events === null) return;
+      options.onCommitted?.(store.watermark, events);
+    }
+  } finally {
+    options.signal.removeEventListener('abort', stop);
+  }
+}
+
+function decodeMessage(message: JsMsg, codec: EventBatchCodec, logger: Logger): StoredMessage {
+  const ingestMicros = BigInt(message.info.timestampNanos) / 1000n;
+  try {
+    return { seq: message.seq, ingestMicros, events: codec.decode(message.data) };
+  } catch (error) {
+    // Only ingest publishes here; anything else on the subject is skipped, never allowed to stall the partition.
+    logger.error('skipping undecodable message', { seq: message.seq, subject: message.subject, error: String(error) });
+    return { seq: message.seq, ingestMicros, events: [] };
+  }
+}
+
+/** Writes until it succeeds (nothing is acked or skipped meanwhile); null when stopped first. */
+async function applyWithRetry(store: PartitionStore, batch: StoredMessage[], logger: Logger, options: ConsumeOptions): Promise<number | null> {
+  let delay = RETRY_MIN_MS;
+  for (;;) {
+    try {
+      return await store.applyBatch(batch);
+    } catch (error) {
+      options.onWriteFailure?.(error);
+      logger.error('batch write failed; retrying', { partition: options.partition, first_seq: batch[0].seq, retry_in_ms: delay, error: String(error) });
+      if (options.signal.aborted) return null;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (options.signal.aborted) return null;
+      delay = Math.min(delay * 2, RETRY_MAX_MS);
+    }
+  }
+}

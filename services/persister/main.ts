@@ -1,0 +1,80 @@
+// Wires one partition's persister: config, DuckDB file, NATS, pull loop, read API, health; drains on SIGTERM.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { address, COMMON_SPEC, loadConfigOrExit, duration, integer, text } from '../common/config.js';
+import { runService, startGrpcServer } from '../common/lifecycle.js';
+import { connectNats } from '../common/nats.js';
+import { createEventBatchCodec, loadContract } from '../common/proto.js';
+import { ensureStream, STREAM_SPEC } from '../common/stream.js';
+import { Subjects } from '../common/subjects.js';
+import { createLogger, initTelemetry } from '../common/telemetry.js';
+import { consumePartition } from './consume.js';
+import { startStreamTrimmer } from './trim.js';
+import { PartitionStore } from './write.js';
+
+const SPEC = {
+  ...COMMON_SPEC,
+  ...STREAM_SPEC,
+  partition: { env: 'RUNLOG_PARTITION', default: 0, parse: integer(0, 1023), help: 'which partition this persister owns' },
+  dataDir: { env: 'RUNLOG_DATA_DIR', default: './data', parse: text(/./), help: 'folder of the DuckDB files' },
+  healthAddress: { env: 'RUNLOG_PERSISTER_HEALTH_ADDR', default: '127.0.0.1:0', parse: address, help: 'host:port of the grpc.health.v1 server' },
+  maxBatchEvents: { env: 'RUNLOG_BATCH_MAX_EVENTS', default: 20_000, parse: integer(1, 1_000_000), help: 'events per DuckDB transaction' },
+  flushIntervalMs: { env: 'RUNLOG_FLUSH_INTERVAL', default: 20, parse: duration, help: 'longest wait before a partial batch is written (≤ 100ms keeps data queryable fast)' },
+  bufferMessages: { env: 'RUNLOG_CONSUMER_BUFFER', default: 1000, parse: integer(1, 100_000), help: 'messages buffered ahead of the writer' },
+  trimLagMs: { env: 'RUNLOG_TRIM_LAG', default: 600_000, parse: duration, help: 'how long stored events stay in the stream for subscribers handing off' },
+};
+
+const config = loadConfigOrExit(SPEC, 'persister');
+const logger = createLogger(`persister-${config.partition}`, config.logLevel as 'info');
+
+await runService(logger, async () => {
+  if (config.partition >= config.partitions) throw new Error(`RUNLOG_PARTITION=${config.partition} must be below RUNLOG_PARTITIONS=${config.partitions}`);
+  const telemetry = initTelemetry('persister');
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = await PartitionStore.open(join(config.dataDir, `partition-${config.partition}.duckdb`));
+  logger.info('store open', { partition: config.partition, watermark: store.watermark });
+  const nc = await connectNats(config.natsUrl, `runlog-persister-${config.partition}`, logger);
+  const subjects = new Subjects(config.subjectPrefix, config.partitions);
+  await ensureStream(nc, subjects, config);
+
+  const { packageDefinition } = loadContract();
+  const health = await startGrpcServer({ address: config.healthAddress, packageDefinition, maxReceiveMessageBytes: 1024 * 1024, services: [] });
+  logger.info('health listening', { port: health.port });
+
+  const abort = new AbortController();
+  const codec = createEventBatchCodec();
+  const loop = (async () => {
+    while (!abort.signal.aborted) {
+      try {
+        await consumePartition(nc, store, subjects, codec, logger, {
+          ...config,
+          signal: abort.signal,
+          onCommitted: () => health.health.setStatus('', 'SERVING'),
+          onWriteFailure: () => health.health.setStatus('', 'NOT_SERVING'),
+        });
+      } catch (error) {
+        if (abort.signal.aborted) break;
+        logger.warn('consumer stopped; restarting from the watermark', { error: String(error) });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  })();
+  const trimmer = startStreamTrimmer({
+    nc, subjects, streamName: config.streamName, partition: config.partition,
+    lagMs: config.trimLagMs, intervalMs: Math.max(1000, Math.min(30_000, config.trimLagMs / 4)),
+    watermark: () => store.watermark, logger,
+  });
+
+  return {
+    async drain() {
+      trimmer.stop();
+      abort.abort();
+      await loop;
+      await health.drain(1000);
+      await nc.drain();
+      store.close();
+      await telemetry.shutdown();
+    },
+  };
+});
+

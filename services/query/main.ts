@@ -1,0 +1,42 @@
+// Wires the query service: config, NATS, gRPC server with QueryService and StateService; drains on SIGTERM.
+import { address, COMMON_SPEC, duration, loadConfigOrExit, size } from '../common/config.js';
+import { runService, startGrpcServer } from '../common/lifecycle.js';
+import { connectNats } from '../common/nats.js';
+import { loadContract } from '../common/proto.js';
+import { createLogger, initTelemetry } from '../common/telemetry.js';
+import { unimplementedHandlers } from './unimplemented.js';
+
+const SPEC = {
+  ...COMMON_SPEC,
+  listenAddress: { env: 'RUNLOG_QUERY_ADDR', default: '127.0.0.1:7071', parse: address, help: 'host:port of the query gRPC server' },
+  maxRequestBytes: { env: 'RUNLOG_MAX_REQUEST_BYTES', default: 16 * 1024 * 1024, parse: size, help: 'largest gRPC request accepted' },
+  drainGraceMs: { env: 'RUNLOG_DRAIN_GRACE', default: 10_000, parse: duration, help: 'how long in-flight calls may finish on SIGTERM' },
+};
+
+const config = loadConfigOrExit(SPEC, 'query');
+const logger = createLogger('query', config.logLevel as 'info');
+
+await runService(logger, async () => {
+  const telemetry = initTelemetry('query');
+  const nc = await connectNats(config.natsUrl, 'runlog-query', logger);
+  const { packageDefinition, proto } = loadContract();
+  const queryService = proto.runlog.v1.QueryService.service;
+  const stateService = proto.runlog.v1.StateService.service;
+  const grpcServer = await startGrpcServer({
+    address: config.listenAddress,
+    packageDefinition,
+    maxReceiveMessageBytes: config.maxRequestBytes,
+    services: [
+      { name: 'runlog.v1.QueryService', definition: queryService, implementation: unimplementedHandlers(queryService, 'the read path') },
+      { name: 'runlog.v1.StateService', definition: stateService, implementation: unimplementedHandlers(stateService, 'time travel') },
+    ],
+  });
+  logger.info('query listening', { address: config.listenAddress, port: grpcServer.port });
+  return {
+    async drain() {
+      await grpcServer.drain(config.drainGraceMs);
+      await nc.drain();
+      await telemetry.shutdown();
+    },
+  };
+});
