@@ -1,7 +1,8 @@
 // Starts runlog's processes on this machine: a nats-server and the services as child processes.
 // Used by `npm start` (services/up.ts), the tests and the benchmarks.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
@@ -65,6 +66,9 @@ function manage(name: string, child: ChildProcess, echo: boolean): ManagedProces
   };
 }
 
+/** 8 MiB, nats-server's recommended ceiling; deploy/ sets the same. */
+export const NATS_MAX_PAYLOAD = 8 * 1024 * 1024;
+
 export interface NatsServerOptions {
   port: number;
   storeDir: string;
@@ -74,7 +78,10 @@ export interface NatsServerOptions {
 /** A nats-server with JetStream on 127.0.0.1, its store in `storeDir`. */
 export async function startNatsServer(options: NatsServerOptions): Promise<ManagedProcess> {
   mkdirSync(options.storeDir, { recursive: true });
-  const child = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(options.port), '-sd', options.storeDir], {
+  // A config file, because max_payload has no command-line flag: step states reach 4 MiB.
+  const configFile = join(options.storeDir, 'nats-server.conf');
+  writeFileSync(configFile, `max_payload: ${NATS_MAX_PAYLOAD}\n`);
+  const child = spawn('nats-server', ['-c', configFile, '-js', '-a', '127.0.0.1', '-p', String(options.port), '-sd', options.storeDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const managed = manage('nats-server', child, options.echo ?? false);
