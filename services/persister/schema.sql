@@ -86,6 +86,17 @@ CREATE TABLE IF NOT EXISTS applied (
   applied_at TIMESTAMPTZ NOT NULL
 );
 
+-- Where each run's events lie in the stream: one row per run per batch. Reads of one run or
+-- workflow narrow their scan to [first_seq, last_seq], which DuckDB's zone maps on seq turn
+-- into skipped row groups: an index that costs one small append per batch, not per row.
+CREATE TABLE IF NOT EXISTS run_extents (
+  workflow_id VARCHAR  NOT NULL,
+  run_id      VARCHAR  NOT NULL,
+  first_seq   UBIGINT  NOT NULL,
+  last_seq    UBIGINT  NOT NULL,
+  events      UINTEGER NOT NULL
+);
+
 -- Latest status of each run: the status row with the highest position.
 CREATE OR REPLACE VIEW run_current_status AS
   SELECT workflow_id, run_id,

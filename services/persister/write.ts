@@ -26,8 +26,8 @@ export interface StoredMessage {
 }
 
 type Row = DuckDBValue[];
-type TableName = 'runs' | 'logs' | 'run_status' | 'task_status' | 'steps';
-const TABLES: TableName[] = ['runs', 'logs', 'run_status', 'task_status', 'steps'];
+type TableName = 'runs' | 'logs' | 'run_status' | 'task_status' | 'steps' | 'run_extents';
+const TABLES: TableName[] = ['runs', 'logs', 'run_status', 'task_status', 'steps', 'run_extents'];
 
 export class PartitionStore {
   private constructor(
@@ -114,13 +114,15 @@ const shortName = (enumName: string) => enumName.replace(/^(LOG_LEVEL|STATUS)_/,
 
 /** Spreads events over the five tables, in the column order of schema.sql. */
 function toRows(messages: readonly StoredMessage[]): Record<TableName, Row[]> {
-  const rows: Record<TableName, Row[]> = { runs: [], logs: [], run_status: [], task_status: [], steps: [] };
+  const rows: Record<TableName, Row[]> = { runs: [], logs: [], run_status: [], task_status: [], steps: [], run_extents: [] };
+  const extents = new Map<string, Row>();
   for (const message of messages) {
     const seq = BigInt(message.seq);
     const ingest = tz(message.ingestMicros);
     const timeOr = (micros: bigint | null) => (micros === null ? ingest : tz(micros));
     message.events.forEach((event, idx) => {
       const head: Row = [seq, idx, event.workflowId, event.runId];
+      trackExtent(extents, event.workflowId, event.runId, seq);
       switch (event.kind) {
         case 'runStarted': {
           const e = event.runStarted!;
@@ -154,5 +156,18 @@ function toRows(messages: readonly StoredMessage[]): Record<TableName, Row[]> {
       }
     });
   }
+  rows.run_extents = [...extents.values()];
   return rows;
+}
+
+/** Widens the run's extent row of this batch to include seq (columns as in schema.sql). */
+function trackExtent(extents: Map<string, Row>, workflowId: string, runId: string, seq: bigint): void {
+  const key = `${workflowId}\u0000${runId}`;
+  const extent = extents.get(key);
+  if (!extent) {
+    extents.set(key, [workflowId, runId, seq, seq, 1]);
+    return;
+  }
+  extent[3] = seq;
+  extent[4] = (extent[4] as number) + 1;
 }
