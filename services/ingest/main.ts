@@ -6,7 +6,7 @@ import { createEventBatchCodec, loadContract } from '../common/proto.js';
 import { ensureStream, STREAM_SPEC } from '../common/stream.js';
 import { Subjects } from '../common/subjects.js';
 import { createLogger, initTelemetry } from '../common/telemetry.js';
-import { EventPublisher } from './publish.js';
+import { EventPublisher } from '../common/publish.js';
 import { createIngestHandlers } from './server.js';
 import { LIMITS_SPEC } from './validate.js';
 

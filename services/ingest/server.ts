@@ -8,7 +8,7 @@ import type { AppendResponse } from '../common/gen/runlog/v1/AppendResponse.js';
 import type { AppendStreamRequest__Output } from '../common/gen/runlog/v1/AppendStreamRequest.js';
 import type { AppendStreamResponse } from '../common/gen/runlog/v1/AppendStreamResponse.js';
 import { validateAppendRequest, type Limits } from './validate.js';
-import type { EventPublisher } from './publish.js';
+import type { EventPublisher } from '../common/publish.js';
 
 // Requests of one AppendStream being published at once; past it we stop reading the stream
 // (gRPC flow control then slows the agent down).

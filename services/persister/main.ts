@@ -9,6 +9,7 @@ import { ensureStream, STREAM_SPEC } from '../common/stream.js';
 import { Subjects } from '../common/subjects.js';
 import { createLogger, initTelemetry } from '../common/telemetry.js';
 import { consumePartition } from './consume.js';
+import { ReadServer } from './read.js';
 import { startStreamTrimmer } from './trim.js';
 import { PartitionStore } from './write.js';
 
@@ -21,6 +22,8 @@ const SPEC = {
   maxBatchEvents: { env: 'RUNLOG_BATCH_MAX_EVENTS', default: 20_000, parse: integer(1, 1_000_000), help: 'events per DuckDB transaction' },
   flushIntervalMs: { env: 'RUNLOG_FLUSH_INTERVAL', default: 20, parse: duration, help: 'longest wait before a partial batch is written (≤ 100ms keeps data queryable fast)' },
   bufferMessages: { env: 'RUNLOG_CONSUMER_BUFFER', default: 1000, parse: integer(1, 100_000), help: 'messages buffered ahead of the writer' },
+  readWorkers: { env: 'RUNLOG_READ_WORKERS', default: 4, parse: integer(1, 64), help: 'DuckDB connections serving reads at once' },
+  readQueue: { env: 'RUNLOG_READ_QUEUE', default: 256, parse: integer(0, 100_000), help: 'reads waiting for a worker before RESOURCE_EXHAUSTED' },
   trimLagMs: { env: 'RUNLOG_TRIM_LAG', default: 600_000, parse: duration, help: 'how long stored events stay in the stream for subscribers handing off' },
 };
 
@@ -41,6 +44,9 @@ await runService(logger, async () => {
   const health = await startGrpcServer({ address: config.healthAddress, packageDefinition, maxReceiveMessageBytes: 1024 * 1024, services: [] });
   logger.info('health listening', { port: health.port });
 
+  const reads = new ReadServer(nc, store, { workers: config.readWorkers, maxQueued: config.readQueue, maxCatchUpMs: 2000 }, logger);
+  await reads.start(subjects, config.partition);
+
   const abort = new AbortController();
   const codec = createEventBatchCodec();
   const loop = (async () => {
@@ -49,7 +55,10 @@ await runService(logger, async () => {
         await consumePartition(nc, store, subjects, codec, logger, {
           ...config,
           signal: abort.signal,
-          onCommitted: () => health.health.setStatus('', 'SERVING'),
+          onCommitted: () => {
+            health.health.setStatus('', 'SERVING');
+            reads.watermarkAdvanced();
+          },
           onWriteFailure: () => health.health.setStatus('', 'NOT_SERVING'),
         });
       } catch (error) {
@@ -70,6 +79,7 @@ await runService(logger, async () => {
       trimmer.stop();
       abort.abort();
       await loop;
+      await reads.drain();
       await health.drain(1000);
       await nc.drain();
       store.close();

@@ -1,18 +1,20 @@
-// Publishes an accepted request to JetStream: one message per workflow (split at max payload), acked before we answer.
+// Publishes events to JetStream (ingest, and the state service for forks): one message per workflow, split at max payload, acked before success.
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { RpcError, resourceExhausted, unavailable } from '../common/grpc-errors.js';
-import type { EventBatchCodec } from '../common/proto.js';
-import type { Subjects } from '../common/subjects.js';
-import { injectTraceContext } from '../common/telemetry.js';
-import type { Event } from '../common/gen/runlog/v1/Event.js';
+import { RpcError, resourceExhausted, unavailable } from './grpc-errors.js';
+import type { EventBatchCodec } from './proto.js';
+import type { Subjects } from './subjects.js';
+import { injectTraceContext } from './telemetry.js';
+import type { Event } from './gen/runlog/v1/Event.js';
 
 export interface PublishResult {
   requestId: string;
   accepted: number;
   /** Every message was already in the stream: the request is a retry. */
   duplicate: boolean;
+  /** Highest stream sequence of the request's messages: reads passing it as minSeq see them. */
+  lastSeq: number;
 }
 
 /** One JetStream message to publish: a slice of one workflow's events. */
@@ -42,7 +44,12 @@ export class EventPublisher {
     const id = requestId || randomUUID();
     const messages = this.toMessages(id, events);
     const acks = await Promise.all(messages.map((message) => this.publishOne(message)));
-    return { requestId: id, accepted: events.length, duplicate: acks.every((duplicate) => duplicate) };
+    return {
+      requestId: id,
+      accepted: events.length,
+      duplicate: acks.every((ack) => ack.duplicate),
+      lastSeq: Math.max(...acks.map((ack) => ack.seq)),
+    };
   }
 
   /**
@@ -91,7 +98,7 @@ export class EventPublisher {
     return slices;
   }
 
-  private async publishOne(message: Message): Promise<boolean> {
+  private async publishOne(message: Message): Promise<{ duplicate: boolean; seq: number }> {
     const headers = natsHeaders();
     injectTraceContext({ get: (key) => headers.get(key), set: (key, value) => headers.set(key, value) });
     try {
@@ -101,7 +108,7 @@ export class EventPublisher {
         expect: { streamName: this.streamName },
         timeout: this.publishTimeoutMs,
       });
-      return ack.duplicate;
+      return { duplicate: ack.duplicate, seq: ack.seq };
     } catch (error) {
       throw publishError(error);
     }

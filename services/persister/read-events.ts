@@ -1,0 +1,79 @@
+// Reads of stored events for Subscribe history and QueryLogs: filtered, ordered by position, paged.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { EVENT_KINDS, MAX_READ_LIMIT, type EventFilterSpec, type EventKindName, type Page, type ReadRequest, type StoredEventRow } from '../common/read-protocol.js';
+import { KIND_COLUMNS, KIND_TABLE, rowToStoredEvent } from './rows.js';
+import { selectRows, Where } from './sql.js';
+
+const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+const TASK_KINDS = new Set<EventKindName>(['log', 'taskStatus']);
+
+type EventsRequest = Extract<ReadRequest, { op: 'events' }>;
+type LogsRequest = Extract<ReadRequest, { op: 'logs' }>;
+
+export async function readEvents(connection: DuckDBConnection, request: EventsRequest): Promise<Page<StoredEventRow>> {
+  const limit = clampLimit(request.limit);
+  const extent = await seqExtent(connection, request.filter);
+  if (extent === 'none') return { items: [] };
+  const kinds = (request.filter.kinds?.length ? request.filter.kinds : EVENT_KINDS).filter(
+    (kind) => !request.filter.taskName || TASK_KINDS.has(kind),
+  );
+  // One connection runs one query at a time, so the kinds are read in turn.
+  const merged: StoredEventRow[] = [];
+  for (const kind of kinds) {
+    const where = filterWhere(kind, request.filter, extent, request.upTo).afterPosition(request.after);
+    if (request.sinceMicros) where.add('ingest_time >= make_timestamptz(?::BIGINT)', BigInt(request.sinceMicros));
+    const rows = await selectRows(connection, `SELECT ${KIND_COLUMNS[kind]} FROM ${KIND_TABLE[kind]} WHERE ${where} ORDER BY seq, idx LIMIT ${limit + 1}`, where.values);
+    for (const row of rows) merged.push(rowToStoredEvent(kind, row));
+  }
+  merged.sort((a, b) => a.seq - b.seq || a.idx - b.idx);
+  return toPage(merged, limit);
+}
+
+export async function readLogs(connection: DuckDBConnection, request: LogsRequest): Promise<Page<StoredEventRow>> {
+  const limit = clampLimit(request.limit);
+  const extent = await seqExtent(connection, request.filter);
+  if (extent === 'none') return { items: [] };
+  const where = filterWhere('log', request.filter, extent, request.upTo).afterPosition(request.after, request.descending);
+  if (request.startMicros) where.add('time >= make_timestamptz(?::BIGINT)', BigInt(request.startMicros));
+  if (request.endMicros) where.add('time < make_timestamptz(?::BIGINT)', BigInt(request.endMicros));
+  if (request.contains) where.add('strpos(message, ?) > 0', request.contains);
+  const order = request.descending ? 'DESC' : 'ASC';
+  const rows = await selectRows(connection, `SELECT ${KIND_COLUMNS.log} FROM logs WHERE ${where} ORDER BY seq ${order}, idx ${order} LIMIT ${limit + 1}`, where.values);
+  return toPage(rows.map((row) => rowToStoredEvent('log', row)), limit);
+}
+
+function clampLimit(limit: number): number {
+  return Math.max(1, Math.min(MAX_READ_LIMIT, Math.floor(limit) || MAX_READ_LIMIT));
+}
+
+function toPage(sorted: StoredEventRow[], limit: number): Page<StoredEventRow> {
+  if (sorted.length <= limit) return { items: sorted };
+  const items = sorted.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, next: [last.seq, last.idx] };
+}
+
+type Extent = { first: bigint; last: bigint } | null | 'none';
+
+/** Where a workflow's or run's events lie ('none': nowhere; null: no narrowing asked for). */
+async function seqExtent(connection: DuckDBConnection, filter: EventFilterSpec): Promise<Extent> {
+  if (!filter.workflowId) return null;
+  const where = new Where().add('workflow_id = ?', filter.workflowId);
+  if (filter.runId) where.add('run_id = ?', filter.runId);
+  const [row] = await selectRows(connection, `SELECT min(first_seq)::VARCHAR AS first, max(last_seq)::VARCHAR AS last FROM run_extents WHERE ${where}`, where.values);
+  if (!row || row.first === null) return 'none';
+  return { first: BigInt(row.first as string), last: BigInt(row.last as string) };
+}
+
+function filterWhere(kind: EventKindName, filter: EventFilterSpec, extent: Extent, upTo: number): Where {
+  const where = new Where().add('seq <= ?::UBIGINT', BigInt(upTo));
+  if (extent && extent !== 'none') where.add('seq BETWEEN ?::UBIGINT AND ?::UBIGINT', extent.first, extent.last);
+  if (filter.workflowId) where.add('workflow_id = ?', filter.workflowId);
+  if (filter.runId) where.add('run_id = ?', filter.runId);
+  if (filter.taskName && TASK_KINDS.has(kind)) where.add('task_name = ?', filter.taskName);
+  if (kind === 'log' && filter.minLevel) {
+    const allowed = LEVELS.slice(Math.max(0, LEVELS.indexOf(filter.minLevel)));
+    where.add(`level IN (${allowed.map(() => '?').join(', ')})`, ...allowed);
+  }
+  return where;
+}

@@ -1,0 +1,133 @@
+// Serves the partition's read API on NATS request-reply: typed JSON requests, bounded concurrency, one DuckDB connection per worker.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
+import { status } from '@grpc/grpc-js';
+import type { ReadReply, ReadRequest, ReadResult } from '../common/read-protocol.js';
+import type { Subjects } from '../common/subjects.js';
+import type { Logger } from '../common/telemetry.js';
+import { RpcError } from '../common/grpc-errors.js';
+import { readEvents, readLogs } from './read-events.js';
+import type { PartitionStore } from './write.js';
+
+/** Handlers by op: each gets a connection of its own for the duration of the request. */
+type StoreOp = Exclude<ReadRequest['op'], 'watermark'>;
+type Handlers = { [Op in StoreOp]: (connection: DuckDBConnection, request: Extract<ReadRequest, { op: Op }>) => Promise<ReadResult[Op]> };
+
+const HANDLERS: Handlers = {
+  events: readEvents,
+  logs: readLogs,
+};
+
+export interface ReadServerOptions {
+  workers: number;
+  /** Requests waiting for a worker beyond this are refused with RESOURCE_EXHAUSTED. */
+  maxQueued: number;
+  /** How long a request with minSeq may wait for the writer to reach it. */
+  maxCatchUpMs: number;
+}
+
+export class ReadServer {
+  private subscription?: Subscription;
+  private readonly idle: DuckDBConnection[] = [];
+  private readonly queue: ((connection: DuckDBConnection) => void)[] = [];
+  private readonly catchUpWaiters = new Set<() => void>();
+  private inFlight = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly store: PartitionStore,
+    private readonly options: ReadServerOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(subjects: Subjects, partition: number): Promise<void> {
+    for (let i = 0; i < this.options.workers; i++) this.idle.push(await this.store.connect());
+    this.subscription = this.nc.subscribe(subjects.read(partition), { callback: (error, msg) => {
+      if (!error) void this.handle(msg);
+    } });
+  }
+
+  /** Called after each commit: wakes requests waiting for the watermark. */
+  watermarkAdvanced(): void {
+    for (const wake of this.catchUpWaiters) wake();
+  }
+
+  private async handle(msg: Msg): Promise<void> {
+    this.inFlight++;
+    let reply: ReadReply;
+    try {
+      const request = parseRequest(msg.data);
+      if (request.minSeq) await this.catchUp(request.minSeq);
+      const result =
+        request.op === 'watermark'
+          ? { watermark: this.store.watermark }
+          : // The handler is chosen by the request's own op, so the pairing holds; TypeScript cannot see it through the union.
+            await this.withConnection((connection) => HANDLERS[request.op as StoreOp](connection, request as never));
+      reply = { ok: true, watermark: this.store.watermark, result } as ReadReply;
+    } catch (error) {
+      if (error instanceof RpcError) reply = { ok: false, code: error.code, message: error.message };
+      else {
+        this.logger.error('read failed', { error: String(error) });
+        reply = { ok: false, code: status.INTERNAL, message: 'the persister could not read its store' };
+      }
+    } finally {
+      this.inFlight--;
+    }
+    msg.respond(JSON.stringify(reply));
+  }
+
+  private async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    let connection = this.idle.pop();
+    if (!connection) {
+      if (this.queue.length >= this.options.maxQueued) throw new RpcError(status.RESOURCE_EXHAUSTED, 'the persister has too many reads queued; retry later');
+      connection = await new Promise<DuckDBConnection>((resolve) => this.queue.push(resolve));
+    }
+    try {
+      return await work(connection);
+    } finally {
+      const next = this.queue.shift();
+      if (next) next(connection);
+      else this.idle.push(connection);
+    }
+  }
+
+  private async catchUp(minSeq: number): Promise<void> {
+    if (this.store.watermark >= minSeq) return;
+    const deadline = Date.now() + this.options.maxCatchUpMs;
+    while (this.store.watermark < minSeq) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new RpcError(status.UNAVAILABLE, `the persister has not stored sequence ${minSeq} yet; retry`);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.catchUpWaiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, remaining);
+        this.catchUpWaiters.add(wake);
+      });
+    }
+  }
+
+  /** Stops taking requests and waits for those in flight. */
+  async drain(): Promise<void> {
+    await this.subscription?.drain();
+    while (this.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (const connection of this.idle) connection.closeSync();
+  }
+}
+
+const OPS = new Set<string>(['watermark', ...Object.keys(HANDLERS)]);
+
+function parseRequest(data: Uint8Array): ReadRequest {
+  let request: unknown;
+  try {
+    request = JSON.parse(new TextDecoder().decode(data));
+  } catch {
+    throw new RpcError(status.INVALID_ARGUMENT, 'read request is not JSON');
+  }
+  if (typeof request !== 'object' || request === null || !OPS.has((request as { op?: string }).op ?? '')) {
+    throw new RpcError(status.INVALID_ARGUMENT, 'read request has no known op');
+  }
+  return request as ReadRequest;
+}

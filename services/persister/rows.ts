@@ -1,0 +1,71 @@
+// Stored rows back into runlog.v1 events: one SELECT list and one converter per table.
+import type { Event } from '../common/gen/runlog/v1/Event.js';
+import type { LogLevel } from '../common/gen/runlog/v1/LogLevel.js';
+import type { Status } from '../common/gen/runlog/v1/Status.js';
+import type { EventKindName, StoredEventRow } from '../common/read-protocol.js';
+import { jsonToStruct, microsToTimestamp, type Json } from '../common/values.js';
+
+/** A row as DuckDB's JSON-friendly reader gives it: big integers and timestamps as strings. */
+export type JsonRow = Record<string, unknown>;
+
+export const KIND_TABLE: Record<EventKindName, string> = {
+  runStarted: 'runs',
+  log: 'logs',
+  runStatus: 'run_status',
+  taskStatus: 'task_status',
+  step: 'steps',
+};
+
+const COMMON_COLUMNS = 'seq, idx, workflow_id, run_id, epoch_us(ingest_time)::VARCHAR AS ingest_us, epoch_us(time)::VARCHAR AS time_us';
+
+/** The SELECT list of each kind's table. */
+export const KIND_COLUMNS: Record<EventKindName, string> = {
+  runStarted: `${COMMON_COLUMNS}, workflow_name, tags, parameters, config, dag_hash, node_ids, parent_run_id, fork_step`,
+  log: `${COMMON_COLUMNS}, task_name, task_instance_id, level, message, attributes, trace_id, span_id`,
+  runStatus: `${COMMON_COLUMNS}, status, reason`,
+  taskStatus: `${COMMON_COLUMNS}, task_name, task_instance_id, attempt, status, reason`,
+  step: `${COMMON_COLUMNS}, step, node_id, state, awaiting_input, next_node_ids, processed_node_ids, waiting_node_ids`,
+};
+
+const str = (value: unknown) => (value === null || value === undefined ? '' : String(value));
+const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
+const time = (row: JsonRow) => microsToTimestamp(BigInt(row.time_us as string));
+const mapOf = (value: unknown): Record<string, string> =>
+  Object.fromEntries(((value as { key: string; value: string }[] | null) ?? []).map(({ key, value: v }) => [key, v]));
+const struct = (text: unknown) => (typeof text === 'string' ? jsonToStruct(JSON.parse(text) as { [key: string]: Json }) : null);
+
+export function rowToStoredEvent(kind: EventKindName, row: JsonRow): StoredEventRow {
+  const event: Event = { workflowId: row.workflow_id as string, runId: row.run_id as string, kind };
+  switch (kind) {
+    case 'runStarted':
+      event.runStarted = {
+        workflowName: str(row.workflow_name), tags: mapOf(row.tags), parameters: struct(row.parameters), config: struct(row.config),
+        dagHash: str(row.dag_hash), nodeIds: strings(row.node_ids), parentRunId: str(row.parent_run_id),
+        forkStep: row.fork_step === null ? '0' : str(row.fork_step), time: time(row),
+      };
+      break;
+    case 'log':
+      event.log = {
+        taskName: str(row.task_name), taskInstanceId: str(row.task_instance_id), time: time(row), level: `LOG_LEVEL_${row.level}` as LogLevel,
+        message: str(row.message), attributes: mapOf(row.attributes), traceId: str(row.trace_id), spanId: str(row.span_id),
+      };
+      break;
+    case 'runStatus':
+      event.runStatus = { status: `STATUS_${row.status}` as Status, time: time(row), reason: str(row.reason) };
+      break;
+    case 'taskStatus':
+      event.taskStatus = {
+        taskName: str(row.task_name), taskInstanceId: str(row.task_instance_id), attempt: Number(row.attempt),
+        status: `STATUS_${row.status}` as Status, time: time(row), reason: str(row.reason),
+      };
+      break;
+    case 'step':
+      event.step = {
+        step: str(row.step), nodeId: str(row.node_id), stateJson: str(row.state), awaitingInput: Boolean(row.awaiting_input),
+        nextNodeIds: strings(row.next_node_ids), processedNodeIds: strings(row.processed_node_ids),
+        waitingNodeIds: strings(row.waiting_node_ids), time: time(row),
+      };
+      break;
+  }
+  return { seq: Number(row.seq), idx: Number(row.idx), ingestMicros: row.ingest_us as string, event };
+}

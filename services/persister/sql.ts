@@ -1,0 +1,34 @@
+// A small builder for parameterised WHERE clauses: user data only ever travels as bound values.
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { Position } from '../common/read-protocol.js';
+import type { JsonRow } from './rows.js';
+
+export class Where {
+  private readonly clauses: string[] = [];
+  readonly values: DuckDBValue[] = [];
+
+  /** Adds a clause whose `?` placeholders take the given values in order. */
+  add(clause: string, ...values: DuckDBValue[]): this {
+    this.clauses.push(clause);
+    this.values.push(...values);
+    return this;
+  }
+
+  /** Rows after (or, descending, before) a position; the plain seq bound lets zone maps skip row groups. */
+  afterPosition(position: Position | undefined, descending = false): this {
+    if (!position) return this;
+    const [seq, idx] = [BigInt(position[0]), position[1]];
+    return descending
+      ? this.add('seq <= ?::UBIGINT AND (seq < ?::UBIGINT OR idx < ?)', seq, seq, idx)
+      : this.add('seq >= ?::UBIGINT AND (seq > ?::UBIGINT OR idx > ?)', seq, seq, idx);
+  }
+
+  toString(): string {
+    return this.clauses.length === 0 ? 'TRUE' : this.clauses.join(' AND ');
+  }
+}
+
+export async function selectRows(connection: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<JsonRow[]> {
+  const reader = await connection.runAndReadAll(sql, values);
+  return reader.getRowObjectsJson() as JsonRow[];
+}

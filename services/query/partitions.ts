@@ -1,0 +1,67 @@
+// The query service's way to the persisters: typed read requests over NATS with a deadline, one partition or all.
+import { status } from '@grpc/grpc-js';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { RpcError } from '../common/grpc-errors.js';
+import type { ReadReply, ReadRequest, ReadResult } from '../common/read-protocol.js';
+import { partitionOf, type Subjects } from '../common/subjects.js';
+
+export interface Answer<T> {
+  result: T;
+  /** The partition's watermark when it answered. */
+  watermark: number;
+}
+
+export class PartitionReader {
+  private jsm?: Promise<JetStreamManager>;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: Subjects,
+    private readonly streamName: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /**
+   * The stream sequence of the workflow's latest message (0 when it has none). Passed as minSeq,
+   * it makes a read see every event acked before it began: read your writes.
+   */
+  async latestSeq(workflowId: string): Promise<number> {
+    try {
+      this.jsm ??= jetstreamManager(this.nc, { timeout: this.timeoutMs });
+      const message = await (await this.jsm).streams.getMessage(this.streamName, { last_by_subj: this.subjects.events(workflowId) });
+      return message?.seq ?? 0;
+    } catch (error) {
+      if (/no message found/i.test(String((error as Error)?.message))) return 0;
+      this.jsm = undefined;
+      throw new RpcError(status.UNAVAILABLE, `the event stream did not answer (${(error as Error).message})`);
+    }
+  }
+
+  get partitionCount(): number {
+    return this.subjects.partitionCount;
+  }
+
+  partitionOf(workflowId: string): number {
+    return partitionOf(workflowId, this.subjects.partitionCount);
+  }
+
+  /** Asks one partition's persister. A persister that does not answer in time is UNAVAILABLE, never a silent gap. */
+  async ask<R extends ReadRequest>(partition: number, request: R): Promise<Answer<ReadResult[R['op']]>> {
+    let data: Uint8Array;
+    try {
+      const msg = await this.nc.request(this.subjects.read(partition), JSON.stringify(request), { timeout: this.timeoutMs });
+      data = msg.data;
+    } catch (error) {
+      throw new RpcError(status.UNAVAILABLE, `partition ${partition} did not answer within ${this.timeoutMs} ms (${(error as Error).message})`);
+    }
+    const reply = JSON.parse(new TextDecoder().decode(data)) as ReadReply<R['op']>;
+    if (!reply.ok) throw new RpcError(reply.code, `partition ${partition}: ${reply.message}`);
+    return { result: reply.result, watermark: reply.watermark };
+  }
+
+  /** Asks every partition at once; any failure fails the whole answer. */
+  askAll<R extends ReadRequest>(request: (partition: number) => R): Promise<Answer<ReadResult[R['op']]>[]> {
+    return Promise.all(Array.from({ length: this.partitionCount }, (_, partition) => this.ask(partition, request(partition))));
+  }
+}
