@@ -1,0 +1,136 @@
+// Starts a whole runlog write path for one test file: nats-server, persisters and ingest as real processes in a temp dir.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  freePort,
+  startNatsServer,
+  startService,
+  waitForHealthy,
+  type ManagedProcess,
+} from '../../services/common/local-cluster.js';
+
+export interface ClusterOptions {
+  partitions?: number;
+  /** Extra environment for every service (limits, timeouts). */
+  env?: Record<string, string>;
+  /** Echo every process's output to stderr (RUNLOG_TEST_ECHO=1 does the same), for debugging. */
+  echo?: boolean;
+}
+
+export interface Cluster {
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly natsStoreDir: string;
+  readonly natsUrl: string;
+  readonly ingestAddress: string;
+  readonly partitions: number;
+  /** The processes now running (replaced on restart). */
+  readonly nats: ManagedProcess;
+  readonly ingest: ManagedProcess;
+  readonly persisters: ManagedProcess[];
+  /** Starts partition p's persister (after a kill or stop) and waits until it is healthy. */
+  startPersister(partition: number): Promise<void>;
+  /** SIGTERM every persister and wait: their DuckDB files are then complete and free to open. */
+  stopPersisters(): Promise<void>;
+  startIngest(): Promise<void>;
+  /** Starts nats-server again on the same port and store. */
+  startNats(): Promise<void>;
+  /** Everything the cluster's processes printed, for assertion messages. */
+  output(): string;
+  /** Stops every process and removes the temp dir; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  const partitions = options.partitions ?? 1;
+  const echo = options.echo ?? process.env.RUNLOG_TEST_ECHO === '1';
+  const dir = mkdtempSync(join(tmpdir(), 'runlog-test-'));
+  const dataDir = join(dir, 'data');
+  const natsStoreDir = join(dir, 'nats');
+  const natsPort = await freePort();
+  const natsUrl = `nats://127.0.0.1:${natsPort}`;
+  const ingestAddress = `127.0.0.1:${await freePort()}`;
+  const healthAddresses: string[] = [];
+  for (let p = 0; p < partitions; p++) healthAddresses.push(`127.0.0.1:${await freePort()}`);
+  const shared = {
+    RUNLOG_NATS_URL: natsUrl,
+    RUNLOG_PARTITIONS: String(partitions),
+    RUNLOG_DATA_DIR: dataDir,
+    RUNLOG_LOG_LEVEL: 'info',
+    // Short drains keep teardown fast; nothing in a test waits on a long one.
+    RUNLOG_DRAIN_GRACE: '2s',
+    ...options.env,
+  };
+  // Output of processes that were replaced, so a failure message shows the whole story.
+  const pastOutput: string[] = [];
+  const persisters: ManagedProcess[] = [];
+  let nats: ManagedProcess | undefined;
+  let ingest: ManagedProcess | undefined;
+  let stopped = false;
+
+  const cluster: Cluster = {
+    dir,
+    dataDir,
+    natsStoreDir,
+    natsUrl,
+    ingestAddress,
+    partitions,
+    // Both are started below before the cluster is returned.
+    get nats() {
+      return nats!;
+    },
+    get ingest() {
+      return ingest!;
+    },
+    persisters,
+    async startPersister(partition) {
+      if (persisters[partition]) pastOutput.push(describe(persisters[partition]));
+      const persister = startService(
+        'persister',
+        { ...shared, RUNLOG_PARTITION: String(partition), RUNLOG_PERSISTER_HEALTH_ADDR: healthAddresses[partition] },
+        { echo, label: `persister-${partition}` },
+      );
+      persisters[partition] = persister;
+      await waitForHealthy(healthAddresses[partition], persister);
+    },
+    async stopPersisters() {
+      await Promise.all(persisters.map((persister) => persister.stop()));
+    },
+    async startIngest() {
+      if (ingest) pastOutput.push(describe(ingest));
+      ingest = startService('ingest', { ...shared, RUNLOG_INGEST_ADDR: ingestAddress }, { echo });
+      await waitForHealthy(ingestAddress, ingest);
+    },
+    async startNats() {
+      if (nats) pastOutput.push(describe(nats));
+      nats = await startNatsServer({ port: natsPort, storeDir: natsStoreDir, echo });
+    },
+    output() {
+      const current = [nats, ...persisters, ingest].filter((process) => process !== undefined).map(describe);
+      return [...pastOutput, ...current].join('\n');
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // Services before the nats-server, so they do not spend their drain reconnecting.
+      await Promise.all([ingest, ...persisters].map((process) => process?.stop(5000)));
+      await nats?.stop(5000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+
+  try {
+    await cluster.startNats();
+    for (let p = 0; p < partitions; p++) await cluster.startPersister(p);
+    await cluster.startIngest();
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  return cluster;
+}
+
+function describe(process: ManagedProcess): string {
+  return `--- ${process.name} ---\n${process.output()}`;
+}
