@@ -24,6 +24,8 @@ export interface Cluster {
   readonly natsStoreDir: string;
   readonly natsUrl: string;
   readonly ingestAddress: string;
+  /** grpc.health.v1 address of each partition's persister. */
+  readonly persisterHealthAddresses: readonly string[];
   readonly partitions: number;
   /** The processes now running (replaced on restart). */
   readonly nats: ManagedProcess;
@@ -75,6 +77,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     natsStoreDir,
     natsUrl,
     ingestAddress,
+    persisterHealthAddresses: healthAddresses,
     partitions,
     // Both are started below before the cluster is returned.
     get nats() {
