@@ -61,12 +61,80 @@ export type ReadRequest =
       after?: Position;
       upTo: number;
       limit: number;
-    });
+    })
+  | (Base & { op: 'workflows'; after?: string; limit: number })
+  | (Base & {
+      op: 'runs';
+      workflowId?: string;
+      /** Short status names (RUNNING, …): the run's current status is one of them. */
+      statuses?: string[];
+      tags?: Record<string, string>;
+      startMicros?: string;
+      endMicros?: string;
+      after?: RunKey;
+      limit: number;
+    })
+  | (Base & { op: 'run'; workflowId: string; runId: string });
+
+/** Order of ListRuns: newest start first, then workflow id, then run id. */
+export type RunKey = [startMicros: string, workflowId: string, runId: string];
+
+export interface WorkflowRow {
+  workflowId: string;
+  workflowName: string;
+  runCount: number;
+  lastRunMicros: string;
+}
+
+export interface RunRow {
+  workflowId: string;
+  runId: string;
+  workflowName: string;
+  /** Short status name; empty when the run has no status yet. */
+  status: string;
+  startMicros: string;
+  /** Time of the final status when the run has ended. */
+  endMicros?: string;
+  tags: Record<string, string>;
+  parentRunId: string;
+  logCount: number;
+  errorCount: number;
+}
+
+export interface StatusRow {
+  status: string;
+  micros: string;
+  reason: string;
+  attempt: number;
+}
+
+export interface TaskRow {
+  taskName: string;
+  taskInstanceId: string;
+  status: string;
+  attempt: number;
+  timeline: StatusRow[];
+}
+
+export interface RunDetail {
+  summary: RunRow;
+  timeline: StatusRow[];
+  tasks: TaskRow[];
+  parametersJson: string | null;
+  configJson: string | null;
+  dagHash: string;
+  nodeIds: string[];
+  forkStep: string;
+  forkRunIds: string[];
+}
 
 export type ReadResult = {
   watermark: { watermark: number };
   events: Page<StoredEventRow>;
   logs: Page<StoredEventRow>;
+  workflows: { items: WorkflowRow[]; more: boolean };
+  runs: { items: RunRow[]; more: boolean };
+  run: RunDetail | null;
 };
 
 export type ReadReply<R extends ReadRequest['op'] = ReadRequest['op']> =

@@ -7,6 +7,7 @@ import type { Subjects } from '../common/subjects.js';
 import type { Logger } from '../common/telemetry.js';
 import { RpcError } from '../common/grpc-errors.js';
 import { readEvents, readLogs } from './read-events.js';
+import { readRun, readRuns, readWorkflows } from './read-runs.js';
 import type { PartitionStore } from './write.js';
 
 /** Handlers by op: each gets a connection of its own for the duration of the request. */
@@ -16,6 +17,9 @@ type Handlers = { [Op in StoreOp]: (connection: DuckDBConnection, request: Extra
 const HANDLERS: Handlers = {
   events: readEvents,
   logs: readLogs,
+  workflows: readWorkflows,
+  runs: readRuns,
+  run: readRun,
 };
 
 export interface ReadServerOptions {
@@ -62,7 +66,7 @@ export class ReadServer {
         request.op === 'watermark'
           ? { watermark: this.store.watermark }
           : // The handler is chosen by the request's own op, so the pairing holds; TypeScript cannot see it through the union.
-            await this.withConnection((connection) => HANDLERS[request.op as StoreOp](connection, request as never));
+            await this.withConnection<unknown>((connection) => HANDLERS[request.op as StoreOp](connection, request as never));
       reply = { ok: true, watermark: this.store.watermark, result } as ReadReply;
     } catch (error) {
       if (error instanceof RpcError) reply = { ok: false, code: error.code, message: error.message };

@@ -1,15 +1,22 @@
 // Wires the query service: config, NATS, gRPC server with QueryService and StateService; drains on SIGTERM.
-import { address, COMMON_SPEC, duration, loadConfigOrExit, size } from '../common/config.js';
+import { address, COMMON_SPEC, duration, integer, loadConfigOrExit, size } from '../common/config.js';
 import { runService, startGrpcServer } from '../common/lifecycle.js';
 import { connectNats } from '../common/nats.js';
-import { loadContract } from '../common/proto.js';
+import { createEventBatchCodec, loadContract } from '../common/proto.js';
+import { Subjects } from '../common/subjects.js';
 import { createLogger, initTelemetry } from '../common/telemetry.js';
+import { PartitionReader } from './partitions.js';
+import { createQueryHandlers } from './server.js';
 import { unimplementedHandlers } from './unimplemented.js';
 
 const SPEC = {
   ...COMMON_SPEC,
   listenAddress: { env: 'RUNLOG_QUERY_ADDR', default: '127.0.0.1:7071', parse: address, help: 'host:port of the query gRPC server' },
   maxRequestBytes: { env: 'RUNLOG_MAX_REQUEST_BYTES', default: 16 * 1024 * 1024, parse: size, help: 'largest gRPC request accepted' },
+  readTimeoutMs: { env: 'RUNLOG_READ_TIMEOUT', default: 5000, parse: duration, help: 'how long a persister may take to answer before UNAVAILABLE' },
+  historyPageSize: { env: 'RUNLOG_HISTORY_PAGE', default: 1000, parse: integer(1, 1000), help: 'events per history page a subscription reads' },
+  liveBuffer: { env: 'RUNLOG_LIVE_BUFFER', default: 256, parse: integer(1, 100_000), help: 'stream messages a subscription buffers' },
+  maxStallMs: { env: 'RUNLOG_SUBSCRIBER_MAX_STALL', default: 30_000, parse: duration, help: 'how long a subscriber may not read before RESOURCE_EXHAUSTED' },
   drainGraceMs: { env: 'RUNLOG_DRAIN_GRACE', default: 10_000, parse: duration, help: 'how long in-flight calls may finish on SIGTERM' },
 };
 
@@ -19,6 +26,9 @@ const logger = createLogger('query', config.logLevel as 'info');
 await runService(logger, async () => {
   const telemetry = initTelemetry('query');
   const nc = await connectNats(config.natsUrl, 'runlog-query', logger);
+  const subjects = new Subjects(config.subjectPrefix, config.partitions);
+  const reader = new PartitionReader(nc, subjects, config.streamName, config.readTimeoutMs);
+  const subscribeContext = { nc, reader, subjects, streamName: config.streamName, codec: createEventBatchCodec(), historyPageSize: config.historyPageSize, liveBuffer: config.liveBuffer };
   const { packageDefinition, proto } = loadContract();
   const queryService = proto.runlog.v1.QueryService.service;
   const stateService = proto.runlog.v1.StateService.service;
@@ -27,7 +37,7 @@ await runService(logger, async () => {
     packageDefinition,
     maxReceiveMessageBytes: config.maxRequestBytes,
     services: [
-      { name: 'runlog.v1.QueryService', definition: queryService, implementation: unimplementedHandlers(queryService, 'the read path') },
+      { name: 'runlog.v1.QueryService', definition: queryService, implementation: createQueryHandlers(subscribeContext, { maxStallMs: config.maxStallMs }, logger) },
       { name: 'runlog.v1.StateService', definition: stateService, implementation: unimplementedHandlers(stateService, 'time travel') },
     ],
   });

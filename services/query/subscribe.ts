@@ -1,0 +1,131 @@
+// Subscribe: per partition, DuckDB history up to the persister's watermark, then the stream after it; no gap, no duplicate.
+import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
+import type { EventBatchCodec } from '../common/proto.js';
+import type { EventFilterSpec, Position } from '../common/read-protocol.js';
+import type { Subjects } from '../common/subjects.js';
+import { millisToTimestamp } from '../common/values.js';
+import { END_OF_MESSAGE, type SubscriptionCursor } from './cursor.js';
+import { matchesFilter } from './filter.js';
+import { mergeStreams } from './merge.js';
+import type { PartitionReader } from './partitions.js';
+
+export interface SubscribeContext {
+  nc: NatsConnection;
+  reader: PartitionReader;
+  subjects: Subjects;
+  streamName: string;
+  codec: EventBatchCodec;
+  /** Events per history page asked of a persister. */
+  historyPageSize: number;
+  /** Messages the live consumer buffers ahead of the client. */
+  liveBuffer: number;
+}
+
+export interface SubscribedEvent {
+  partition: number;
+  seq: number;
+  idx: number;
+  ingestMicros: bigint;
+  event: Event__Output;
+}
+
+/** Where a new subscription starts: every partition after the stream's current end. */
+export async function cursorAtStreamEnd(context: SubscribeContext): Promise<SubscriptionCursor> {
+  const jsm = await jetstreamManager(context.nc);
+  const info = await jsm.streams.info(context.streamName);
+  return { positions: Array.from({ length: context.subjects.partitionCount }, () => [info.state.last_seq, END_OF_MESSAGE] as Position) };
+}
+
+/** The events after the cursor that match the filter, history then live, until the signal aborts. */
+export function subscribeEvents(context: SubscribeContext, filter: EventFilterSpec, start: SubscriptionCursor, signal: AbortSignal): AsyncGenerator<SubscribedEvent> {
+  const partitions = filter.workflowId ? [context.reader.partitionOf(filter.workflowId)] : start.positions.map((_, partition) => partition);
+  return mergeStreams(partitions.map((partition) => partitionEvents(context, partition, filter, start.positions[partition], start.sinceMicros, signal)));
+}
+
+async function* partitionEvents(
+  context: SubscribeContext,
+  partition: number,
+  filter: EventFilterSpec,
+  after: Position,
+  sinceMicros: string | undefined,
+  signal: AbortSignal,
+): AsyncGenerator<SubscribedEvent> {
+  let position = after;
+  let jsm: JetStreamManager | undefined;
+  let lastWatermark = -1;
+  for (;;) {
+    // 1. History: what the persister stored, up to a watermark read once, page by page.
+    const { watermark } = (await context.reader.ask(partition, { op: 'watermark' })).result;
+    while (!signal.aborted && position[0] <= watermark) {
+      const { result: page } = await context.reader.ask(partition, { op: 'events', filter, after: position, upTo: watermark, sinceMicros, limit: context.historyPageSize });
+      for (const row of page.items) {
+        position = [row.seq, row.idx];
+        yield { partition, seq: row.seq, idx: row.idx, ingestMicros: BigInt(row.ingestMicros), event: row.event as Event__Output };
+      }
+      if (!page.next) break;
+    }
+    if (signal.aborted) return;
+    // Every matching event up to the watermark has been handed out.
+    if (position[0] <= watermark) position = [watermark, END_OF_MESSAGE];
+    // 2. The stream from the first message not fully handed out. If the persister trimmed it
+    //    meanwhile, it is stored now: read history again up to the new watermark.
+    const from = position[1] === END_OF_MESSAGE ? position[0] + 1 : position[0];
+    jsm ??= await jetstreamManager(context.nc);
+    const { state } = await jsm.streams.info(context.streamName);
+    if (state.first_seq > from && watermark !== lastWatermark) {
+      lastWatermark = watermark;
+      continue;
+    }
+    yield* liveEvents(context, partition, filter, from, position, sinceMicros, signal);
+    return;
+  }
+}
+
+async function* liveEvents(
+  context: SubscribeContext,
+  partition: number,
+  filter: EventFilterSpec,
+  fromSeq: number,
+  after: Position,
+  sinceMicros: string | undefined,
+  signal: AbortSignal,
+): AsyncGenerator<SubscribedEvent> {
+  const subject = filter.workflowId ? context.subjects.events(filter.workflowId) : context.subjects.partitionEvents(partition);
+  const consumer = await jetstream(context.nc).consumers.get(context.streamName, {
+    filter_subjects: subject,
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: fromSeq,
+  });
+  const messages = await consumer.consume({ max_messages: context.liveBuffer });
+  const stop = () => messages.stop();
+  signal.addEventListener('abort', stop, { once: true });
+  const since = sinceMicros === undefined ? undefined : BigInt(sinceMicros);
+  try {
+    for await (const message of messages) {
+      const seq = message.seq;
+      const ingestMicros = BigInt(message.info.timestampNanos) / 1000n;
+      if (seq < after[0] || (since !== undefined && ingestMicros < since)) continue;
+      const events = context.codec.decode(message.data);
+      for (let idx = 0; idx < events.length; idx++) {
+        if (seq === after[0] && idx <= after[1]) continue;
+        const event = events[idx];
+        if (!matchesFilter(filter, event)) continue;
+        fillMissingTime(event, ingestMicros);
+        yield { partition, seq, idx, ingestMicros, event };
+      }
+    }
+  } finally {
+    signal.removeEventListener('abort', stop);
+    messages.stop();
+    // Free the server-side consumer now rather than after its inactivity timeout.
+    await consumer.delete().catch(() => undefined);
+  }
+}
+
+/** Stored events carry the ingest time when the agent sent none; live ones must look the same. */
+function fillMissingTime(event: Event__Output, ingestMicros: bigint): void {
+  const body = event[event.kind as keyof Event__Output] as { time?: unknown } | null | undefined;
+  if (body && typeof body === 'object' && 'time' in body && !body.time) body.time = millisToTimestamp(Number(ingestMicros) / 1000);
+}
