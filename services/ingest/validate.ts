@@ -1,6 +1,7 @@
 // Checks every AppendRequest at the edge; the first problem becomes INVALID_ARGUMENT naming event index and field.
 import { integer, size, type Spec } from '../common/config.js';
 import { invalidArgument } from '../common/grpc-errors.js';
+import { CONTROL_CHARACTERS, idProblem, MAX_ID_BYTES } from '../common/ids.js';
 import type { AppendRequest__Output } from '../common/gen/runlog/v1/AppendRequest.js';
 import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
 import type { Timestamp__Output } from '../common/gen/google/protobuf/Timestamp.js';
@@ -23,9 +24,6 @@ export interface Limits {
   maxNodeIds: number;
 }
 
-export const MAX_ID_BYTES = 256;
-// C0 and C1 control characters, DEL, and the lone-surrogate replacement a bad UTF-8 decode leaves.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
@@ -126,13 +124,13 @@ export function validateEvent(event: Event__Output, limits: Limits): void {
 }
 
 function checkId(field: string, value: string): void {
-  if (value === '') throw new FieldProblem(field, 'must not be empty');
-  checkText(field, value, MAX_ID_BYTES);
+  const problem = idProblem(value);
+  if (problem) throw new FieldProblem(field, problem);
 }
 
 function checkText(field: string, value: string, maxBytes: number): void {
   if (utf8Length(value) > maxBytes) throw new FieldProblem(field, `longer than ${maxBytes} bytes`);
-  if (CONTROL.test(value)) throw new FieldProblem(field, 'must not contain control characters or invalid UTF-8');
+  if (CONTROL_CHARACTERS.test(value)) throw new FieldProblem(field, 'must not contain control characters or invalid UTF-8');
 }
 
 function checkIdList(field: string, values: string[], limits: Limits): void {
