@@ -29,6 +29,7 @@ await runService(logger, async () => {
   const subjects = new Subjects(config.subjectPrefix, config.partitions);
   const reader = new PartitionReader(nc, subjects, config.streamName, config.readTimeoutMs);
   const subscribeContext = { nc, reader, subjects, streamName: config.streamName, codec: createEventBatchCodec(), historyPageSize: config.historyPageSize, liveBuffer: config.liveBuffer };
+  const shutdown = new AbortController();
   const { packageDefinition, proto } = loadContract();
   const queryService = proto.runlog.v1.QueryService.service;
   const stateService = proto.runlog.v1.StateService.service;
@@ -37,13 +38,14 @@ await runService(logger, async () => {
     packageDefinition,
     maxReceiveMessageBytes: config.maxRequestBytes,
     services: [
-      { name: 'runlog.v1.QueryService', definition: queryService, implementation: createQueryHandlers(subscribeContext, { maxStallMs: config.maxStallMs }, logger) },
+      { name: 'runlog.v1.QueryService', definition: queryService, implementation: createQueryHandlers(subscribeContext, { maxStallMs: config.maxStallMs, shutdown: shutdown.signal }, logger) },
       { name: 'runlog.v1.StateService', definition: stateService, implementation: unimplementedHandlers(stateService, 'time travel') },
     ],
   });
   logger.info('query listening', { address: config.listenAddress, port: grpcServer.port });
   return {
     async drain() {
+      shutdown.abort();
       await grpcServer.drain(config.drainGraceMs);
       await nc.drain();
       await telemetry.shutdown();

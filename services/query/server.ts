@@ -1,6 +1,6 @@
 // gRPC handlers of QueryService: parse and check the request, call the plain functions, map errors.
 import type * as grpc from '@grpc/grpc-js';
-import { invalidArgument, resourceExhausted, toServiceError } from '../common/grpc-errors.js';
+import { invalidArgument, resourceExhausted, toServiceError, unavailable } from '../common/grpc-errors.js';
 import type { QueryServiceHandlers } from '../common/gen/runlog/v1/QueryService.js';
 import type { SubscribeRequest__Output } from '../common/gen/runlog/v1/SubscribeRequest.js';
 import type { SubscribeResponse } from '../common/gen/runlog/v1/SubscribeResponse.js';
@@ -15,6 +15,8 @@ import { cursorAtStreamEnd, subscribeEvents, type SubscribeContext } from './sub
 export interface QueryHandlerOptions {
   /** How long a subscriber may leave its stream unread before it is cut off with RESOURCE_EXHAUSTED. */
   maxStallMs: number;
+  /** Aborted when the service drains: open subscriptions end with UNAVAILABLE so clients resume elsewhere. */
+  shutdown: AbortSignal;
 }
 
 /** Wraps a plain async function as a unary handler. */
@@ -69,6 +71,11 @@ async function subscribe(
   const abort = new AbortController();
   call.on('cancelled', () => abort.abort());
   call.on('close', () => abort.abort());
+  const onShutdown = () => {
+    call.emit('error', toServiceError(unavailable('the query service is shutting down; resume with the last cursor')));
+    abort.abort();
+  };
+  options.shutdown.addEventListener('abort', onShutdown, { once: true });
   let cursor: SubscriptionCursor | undefined;
   try {
     const filter = toFilterSpec(call.request.filter);
@@ -93,6 +100,7 @@ async function subscribe(
     if (status.code === 13) logger.error('Subscribe failed', { error: String((error as Error)?.stack ?? error) });
     call.emit('error', status);
   } finally {
+    options.shutdown.removeEventListener('abort', onShutdown);
     abort.abort();
   }
 }
