@@ -1,12 +1,12 @@
 // The RUNLOG JetStream stream: the write-ahead buffer between ingest and the persisters.
 import { jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { duration, integer, size, type Spec } from './config.js';
+import { ConfigError, duration, integer, size, type Spec } from './config.js';
 import type { Subjects } from './subjects.js';
 
 export const STREAM_SPEC = {
   streamMaxAgeMs: { env: 'RUNLOG_STREAM_MAX_AGE', default: 7 * 86_400_000, parse: duration, help: 'how long the stream keeps events (outlive a persister outage)' },
-  streamMaxBytes: { env: 'RUNLOG_STREAM_MAX_BYTES', default: 8 * 1024 ** 3, parse: size, help: 'stream size limit; keep it below the disk size' },
+  streamMaxBytes: { env: 'RUNLOG_STREAM_MAX_BYTES', default: 1024 ** 3, parse: size, help: 'stream size limit; keep it below the disk size' },
   duplicateWindowMs: { env: 'RUNLOG_DUPLICATE_WINDOW', default: 120_000, parse: duration, help: 'how long a request_id de-duplicates retries' },
   streamReplicas: { env: 'RUNLOG_STREAM_REPLICAS', default: 1, parse: integer(1, 5), help: 'JetStream replicas (3 in production)' },
 } satisfies Spec;
@@ -39,11 +39,21 @@ export async function ensureStream(nc: NatsConnection, subjects: Subjects, setti
     allow_direct: true,
   };
   try {
-    await jsm.streams.info(settings.streamName);
-    await jsm.streams.update(settings.streamName, config);
+    try {
+      await jsm.streams.info(settings.streamName);
+      await jsm.streams.update(settings.streamName, config);
+    } catch (error) {
+      if (!isStreamNotFound(error)) throw error;
+      await jsm.streams.add(config);
+    }
   } catch (error) {
-    if (!isStreamNotFound(error)) throw error;
-    await jsm.streams.add(config);
+    if (/insufficient (storage )?resources/i.test(String((error as Error)?.message))) {
+      throw new ConfigError(
+        `JetStream cannot reserve RUNLOG_STREAM_MAX_BYTES=${settings.streamMaxBytes} for stream ${settings.streamName}: ` +
+          'set RUNLOG_STREAM_MAX_BYTES below the server\'s JetStream store limit (by default 75% of the free disk)',
+      );
+    }
+    throw error;
   }
 }
 
