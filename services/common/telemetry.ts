@@ -1,5 +1,5 @@
 // Structured JSON logs and OpenTelemetry tracing (exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set).
-import { context, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
+import { context, propagation, SpanStatusCode, trace, type Context, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -63,4 +63,23 @@ export function extractTraceContext(carrier: HeaderCarrier): Context {
     get: (target, key) => target.get(key) || undefined,
     keys: () => ['traceparent', 'tracestate'],
   });
+}
+
+/** Runs work inside a span (a child of `parent`), recording failure; the span is current inside, so publishes carry it. */
+export function inSpan<T>(tracer: Tracer, name: string, parent: Context, attributes: Record<string, string | number>, work: () => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, parent, async (span) => {
+    try {
+      return await work();
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The trace context a gRPC client sent in its metadata (traceparent), if any. */
+export function grpcTraceContext(metadata: { get(key: string): (string | Buffer)[] }): Context {
+  return extractTraceContext({ get: (key) => metadata.get(key)[0]?.toString(), set: () => undefined });
 }

@@ -38,7 +38,7 @@ await runService(logger, async () => {
       {
         name: 'runlog.v1.IngestService',
         definition: proto.runlog.v1.IngestService.service,
-        implementation: createIngestHandlers(publisher, config, logger),
+        implementation: createIngestHandlers(publisher, config, logger, telemetry.tracer),
       },
     ],
   });

@@ -1,7 +1,8 @@
 // gRPC handlers of IngestService: validate, publish, answer. Thin: the work is in validate.ts and publish.ts.
 import type * as grpc from '@grpc/grpc-js';
 import { toServiceError } from '../common/grpc-errors.js';
-import type { Logger } from '../common/telemetry.js';
+import type { Tracer } from '@opentelemetry/api';
+import { grpcTraceContext, inSpan, type Logger } from '../common/telemetry.js';
 import type { IngestServiceHandlers } from '../common/gen/runlog/v1/IngestService.js';
 import type { AppendRequest__Output } from '../common/gen/runlog/v1/AppendRequest.js';
 import type { AppendResponse } from '../common/gen/runlog/v1/AppendResponse.js';
@@ -14,17 +15,17 @@ import type { EventPublisher } from '../common/publish.js';
 // (gRPC flow control then slows the agent down).
 const MAX_IN_FLIGHT_PER_STREAM = 32;
 
-export function createIngestHandlers(publisher: EventPublisher, limits: Limits, logger: Logger): IngestServiceHandlers {
-  const append = async (request: AppendRequest__Output | null): Promise<AppendResponse> => {
-    if (!request) throw new Error('empty request');
-    validateAppendRequest(request, limits);
-    const result = await publisher.publish(request.requestId, request.events);
-    return { requestId: result.requestId, accepted: result.accepted, duplicate: result.duplicate };
-  };
+export function createIngestHandlers(publisher: EventPublisher, limits: Limits, logger: Logger, tracer: Tracer): IngestServiceHandlers {
+  const append = (request: AppendRequest__Output, metadata: grpc.Metadata): Promise<AppendResponse> =>
+    inSpan(tracer, 'runlog.ingest.Append', grpcTraceContext(metadata), { 'runlog.events': request.events.length }, async () => {
+      validateAppendRequest(request, limits);
+      const result = await publisher.publish(request.requestId, request.events);
+      return { requestId: result.requestId, accepted: result.accepted, duplicate: result.duplicate };
+    });
 
   return {
     Append(call, callback) {
-      append(call.request).then(
+      append(call.request, call.metadata).then(
         (response) => callback(null, response),
         (error) => {
           logFailure(logger, 'Append', error);
@@ -34,7 +35,7 @@ export function createIngestHandlers(publisher: EventPublisher, limits: Limits, 
     },
 
     AppendStream(call) {
-      streamAppends(call, (request) => append(request.request), logger);
+      streamAppends(call, (request) => append(request.request ?? { requestId: '', events: [] }, call.metadata), logger);
     },
   };
 }

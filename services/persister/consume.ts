@@ -3,7 +3,8 @@ import { DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { EventBatchCodec } from '../common/proto.js';
 import type { Subjects } from '../common/subjects.js';
-import type { Logger } from '../common/telemetry.js';
+import { context, type Tracer } from '@opentelemetry/api';
+import { inSpan, type Logger } from '../common/telemetry.js';
 import { batchesOf } from './batch.js';
 import type { PartitionStore, StoredMessage } from './write.js';
 
@@ -15,6 +16,7 @@ export interface ConsumeOptions {
   /** Messages the client buffers ahead of the writer. */
   bufferMessages: number;
   signal: AbortSignal;
+  tracer: Tracer;
   /** Called after every committed batch (health, metrics, tests). */
   onCommitted?: (watermark: number, events: number) => void;
   /** Called while a failing write is being retried. */
@@ -48,7 +50,9 @@ export async function consumePartition(nc: NatsConnection, store: PartitionStore
   })();
   try {
     for await (const batch of batchesOf(decoded, { maxWeight: options.maxBatchEvents, maxWaitMs: options.flushIntervalMs, weight: (m) => m.events.length })) {
-      const events = await applyWithRetry(store, batch, logger, options);
+      const events = await inSpan(options.tracer, 'runlog.persister.batch', context.active(), { 'runlog.messages': batch.length, 'runlog.first_seq': batch[0].seq }, () =>
+        applyWithRetry(store, batch, logger, options),
+      );
       if (events === null) return;
       options.onCommitted?.(store.watermark, events);
     }

@@ -55,6 +55,7 @@ await runService(logger, async () => {
         await consumePartition(nc, store, subjects, codec, logger, {
           ...config,
           signal: abort.signal,
+          tracer: telemetry.tracer,
           onCommitted: () => {
             health.health.setStatus('', 'SERVING');
             reads.watermarkAdvanced();

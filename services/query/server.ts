@@ -4,7 +4,8 @@ import { invalidArgument, resourceExhausted, toServiceError, unavailable } from 
 import type { QueryServiceHandlers } from '../common/gen/runlog/v1/QueryService.js';
 import type { SubscribeRequest__Output } from '../common/gen/runlog/v1/SubscribeRequest.js';
 import type { SubscribeResponse } from '../common/gen/runlog/v1/SubscribeResponse.js';
-import type { Logger } from '../common/telemetry.js';
+import { trace } from '@opentelemetry/api';
+import { grpcTraceContext, inSpan, type Logger } from '../common/telemetry.js';
 import { microsToTimestamp, timestampToMicros } from '../common/values.js';
 import { decodeCursor, encodeCursor, type SubscriptionCursor } from './cursor.js';
 import { toFilterSpec } from './filter.js';
@@ -19,10 +20,11 @@ export interface QueryHandlerOptions {
   shutdown: AbortSignal;
 }
 
-/** Wraps a plain async function as a unary handler. */
+/** Wraps a plain async function as a unary handler, inside a span that continues the client's trace. */
 function unary<Req, Res>(method: string, logger: Logger, work: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+  const tracer = trace.getTracer('runlog-query');
   return (call, callback) => {
-    work(call.request).then(
+    inSpan(tracer, `runlog.query.${method}`, grpcTraceContext(call.metadata), {}, () => work(call.request)).then(
       (response) => callback(null, response),
       (error) => {
         const status = toServiceError(error);
