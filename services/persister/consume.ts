@@ -1,4 +1,5 @@
 // The partition's pull loop: ordered consumer from the DuckDB watermark, batches, one transaction each.
+import { randomBytes } from 'node:crypto';
 import { DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { EventBatchCodec } from '../common/proto.js';
@@ -35,7 +36,9 @@ const RETRY_MAX_MS = 5000;
 export async function consumePartition(nc: NatsConnection, store: PartitionStore, subjects: Subjects, codec: EventBatchCodec, logger: Logger, options: ConsumeOptions): Promise<void> {
   const js = jetstream(nc);
   const consumer = await js.consumers.get(options.streamName, {
-    name_prefix: `runlog_persister_${options.partition}`,
+    // Unique per start: a crashed process leaves its ordered consumer on the server until it goes
+    // inactive (5 minutes), and re-creating that name from another start sequence is refused.
+    name_prefix: `runlog_persister_${options.partition}_${randomBytes(6).toString('hex')}`,
     filter_subjects: subjects.partitionEvents(options.partition),
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: store.watermark + 1,
