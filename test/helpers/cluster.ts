@@ -38,7 +38,7 @@ export interface Cluster {
   startIngest(): Promise<void>;
   /** Starts nats-server again on the same port and store. */
   startNats(): Promise<void>;
-  /** Everything the cluster's processes printed, for assertion messages. */
+  /** The last lines each of the cluster's processes printed, for failure messages. */
   output(): string;
   /** Stops every process and removes the temp dir; safe to call twice. */
   stop(): Promise<void>;
@@ -134,6 +134,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   return cluster;
 }
 
+// Enough of each process's log to see why it stalled, not so much that the failure drowns.
+const OUTPUT_TAIL = 4000;
+
 function describe(process: ManagedProcess): string {
-  return `--- ${process.name} ---\n${process.output()}`;
+  return `--- ${process.name} (last ${OUTPUT_TAIL} characters) ---\n${process.output().slice(-OUTPUT_TAIL)}`;
 }

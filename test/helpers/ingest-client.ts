@@ -13,6 +13,9 @@ export function ingestClient(address: string): IngestServiceClient {
     // The crash tests send requests of a few hundred KiB; grpc-js's default send limit is unlimited,
     // the receive limit only matters for our small answers.
     'grpc.max_receive_message_length': 16 * 1024 * 1024,
+    // Reconnect quickly after a restarted ingest, as an agent that wants to drain its buffer would.
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 1000,
   });
 }
 

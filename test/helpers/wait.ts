@@ -7,7 +7,7 @@
 export async function waitUntil<T>(
   probe: () => Promise<T> | T,
   done: (value: T) => boolean,
-  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+  options: { timeoutMs?: number; intervalMs?: number; what?: string; explain?: () => string } = {},
 ): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let last: string = 'no attempt finished';
@@ -19,7 +19,10 @@ export async function waitUntil<T>(
     } catch (error) {
       last = `last error: ${(error as Error)?.message ?? String(error)}`;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'a condition'} (${last})`);
+    if (Date.now() > deadline) {
+      const explanation = options.explain ? `\n${options.explain()}` : '';
+      throw new Error(`timed out waiting for ${options.what ?? 'a condition'} (${last})${explanation}`);
+    }
     await sleep(options.intervalMs ?? 200);
   }
 }
