@@ -1,0 +1,174 @@
+// Subscribe's history → live handoff: every event once and in order while writing, across reconnects, from a time, only new, and after the stream lost the history.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect as natsConnect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { startCluster, type Cluster } from './helpers/cluster.js';
+import { ingestClient } from './helpers/ingest-client.js';
+import { writeNumbered, type RunRef } from './helpers/numbered.js';
+import { queryClient, queryLogs, type QueryServiceClient } from './helpers/query-client.js';
+import { startQueryService, type QueryService } from './helpers/query-service.js';
+import { NumberedRuns, subscribe, type Subscription } from './helpers/subscription.js';
+import { sleep, waitUntil } from './helpers/wait.js';
+import { millisToTimestamp } from '../services/common/values.js';
+import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
+
+let cluster: Cluster;
+let query: QueryService;
+let ingest: IngestServiceClient;
+let client: QueryServiceClient;
+let nc: NatsConnection;
+
+before(async () => {
+  cluster = await startCluster();
+  query = await startQueryService(cluster);
+  ingest = ingestClient(cluster.ingestAddress);
+  client = queryClient(query.address);
+  nc = await natsConnect({ servers: cluster.natsUrl });
+});
+
+after(async () => {
+  ingest?.close();
+  client?.close();
+  await nc?.close();
+  await query?.stop();
+  await cluster?.stop();
+});
+
+const runsOf = (prefix: string, runs: number, workflows: number): RunRef[] =>
+  Array.from({ length: runs }, (_, i) => ({ workflowId: `${prefix}-wf-${i % workflows}`, runId: `run-${i}` }));
+const expectCounts = (runs: RunRef[], count: number) => runs.map((run) => ({ ...run, count }));
+
+/** Cancels and opens the subscription again after its last cursor, feeding the same checker. */
+async function reconnect(subscription: Subscription, request: { filter: { workflowId?: string } }, checker: NumberedRuns): Promise<Subscription> {
+  const cursor = subscription.lastCursor();
+  assert.ok(cursor, 'a reconnect needs an event received before');
+  const status = await subscription.cancel();
+  assert.equal(status.code, grpc.status.CANCELLED);
+  return subscribe(client, { ...request, afterCursor: cursor }, { keep: false, onEvent: (event) => checker.accept(event) });
+}
+
+// Must run first: the subscribers on all workflows start from the beginning of an empty store.
+test('subscribers started while 100,000 events are written get each event of their filter once, in per-run order, also across three reconnects', { timeout: 300_000 }, async (t) => {
+  // 100 runs in 10 workflows, 1,000 events each, from 4 agents sending 1,000 events per request,
+  // paced so the writing lasts ~15 s and the subscribers meet it both in history and live.
+  const runs = runsOf('handoff', 100, 10);
+  let acked = 0;
+  const writing = writeNumbered(ingest, { runs, count: 1000, senders: 4, perRequest: 1000, pauseMs: 500, onAcked: (n) => (acked += n) });
+  let writingDone = false;
+  writing.then(() => (writingDone = true), () => undefined);
+  await waitUntil(() => acked, (n) => writingDone || n >= 10_000, { intervalMs: 10, what: '10% written' });
+
+  const all = new NumberedRuns();
+  const one = new NumberedRuns();
+  const hopping = new NumberedRuns();
+  const oneWorkflow = 'handoff-wf-3';
+  const allSub = subscribe(client, { filter: {}, fromBeginning: true }, { keep: false, onEvent: (event) => all.accept(event) });
+  const oneSub = subscribe(client, { filter: { workflowId: oneWorkflow }, fromBeginning: true }, { keep: false, onEvent: (event) => one.accept(event) });
+  let hopper = subscribe(client, { filter: {}, fromBeginning: true }, { keep: false, onEvent: (event) => hopping.accept(event) });
+
+  const duringWrite: boolean[] = [];
+  for (const threshold of [15_000, 40_000, 65_000]) {
+    await waitUntil(() => hopping.total, (n) => n >= threshold, { timeoutMs: 120_000, intervalMs: 5, what: `the reconnecting subscriber at ${threshold}` });
+    duringWrite.push(!writingDone);
+    hopper = await reconnect(hopper, { filter: {} }, hopping);
+  }
+  await writing;
+  t.diagnostic(`reconnects while the writing went on: ${duringWrite.filter(Boolean).length} of 3`);
+
+  await allSub.waitForCount(100_000);
+  await oneSub.waitForCount(10_000);
+  await waitUntil(() => hopping.total, (n) => n >= 100_000, { timeoutMs: 120_000, what: 'the reconnecting subscriber at 100,000' });
+  // Anything extra (a duplicate) would arrive right behind; give it a moment before the exact counts.
+  await sleep(500);
+  all.assertComplete(expectCounts(runs, 1000));
+  one.assertComplete(expectCounts(runs.filter((run) => run.workflowId === oneWorkflow), 1000));
+  hopping.assertComplete(expectCounts(runs, 1000));
+  for (const subscription of [allSub, oneSub, hopper]) assert.equal((await subscription.cancel()).code, grpc.status.CANCELLED);
+});
+
+test('a subscription since a time gets what was ingested from then on, stored and live, and nothing before', { timeout: 60_000 }, async () => {
+  const earlier: RunRef = { workflowId: 'since-wf', runId: 'earlier' };
+  const later: RunRef = { workflowId: 'since-wf', runId: 'later' };
+  await writeNumbered(ingest, { runs: [earlier], count: 100 });
+  // JetStream stamps ingest times with this machine's clock; a margin on each side keeps the split clear.
+  await sleep(300);
+  const since = millisToTimestamp(Date.now());
+  await sleep(300);
+  await writeNumbered(ingest, { runs: [later], count: 100 });
+
+  const checker = new NumberedRuns();
+  const subscription = subscribe(client, { filter: { workflowId: 'since-wf' }, since }, { keep: false, onEvent: (event) => checker.accept(event) });
+  await subscription.waitForCount(100, 30_000, 'the stored events since the time');
+  await writeNumbered(ingest, { runs: [later], from: 100, count: 100 });
+  await subscription.waitForCount(200, 30_000, 'the live events');
+  await sleep(300);
+  checker.assertComplete([{ ...later, count: 200 }]);
+  await subscription.cancel();
+});
+
+test('a subscription without a start gets only events appended after it opened', { timeout: 60_000 }, async () => {
+  const old: RunRef = { workflowId: 'new-only-wf', runId: 'old' };
+  const probe: RunRef = { workflowId: 'new-only-wf', runId: 'probe' };
+  const fresh: RunRef = { workflowId: 'new-only-wf', runId: 'fresh' };
+  await writeNumbered(ingest, { runs: [old], count: 100 });
+  const subscription = subscribe(client, { filter: { workflowId: 'new-only-wf' } });
+  // The client cannot see when the server fixed its start, so probe until one arrives: from then on
+  // every append is after the start.
+  let probes = 0;
+  while (subscription.received() === 0) {
+    await writeNumbered(ingest, { runs: [probe], from: probes++, count: 1 });
+    await sleep(100);
+    assert.ok(probes < 200, 'no probe event arrived');
+  }
+  await writeNumbered(ingest, { runs: [fresh], count: 500, perRequest: 100 });
+  await waitUntil(() => subscription.events.filter((event) => event.event?.runId === fresh.runId).length, (n) => n >= 500, { what: 'the fresh events' });
+  await sleep(300);
+  await subscription.cancel();
+
+  const byRun = (runId: string) => subscription.events.filter((event) => event.event?.runId === runId).map((event) => Number(event.event?.log?.attributes.n));
+  assert.deepEqual(byRun(old.runId), [], 'events appended before the subscription opened');
+  // The probes received are the last ones sent, each once, in order.
+  const probesSeen = byRun(probe.runId);
+  assert.deepEqual(probesSeen, Array.from({ length: probesSeen.length }, (_, i) => probes - probesSeen.length + i));
+  assert.deepEqual(byRun(fresh.runId), Array.from({ length: 500 }, (_, n) => n));
+  assert.equal(subscription.events.length, probesSeen.length + 500);
+});
+
+test('after the stream lost the history, a cursor resumes from DuckDB exactly after itself, then goes live', { timeout: 90_000 }, async () => {
+  const run: RunRef = { workflowId: 'purge-wf', runId: 'r' };
+  // Three messages of 1,000 events: the cursor at 1,500 points into the middle of the second.
+  await writeNumbered(ingest, { runs: [run], count: 3000 });
+  await waitUntil(
+    () => queryLogs(client, { filter: run, order: 'ORDER_DESCENDING', pageSize: 1 }),
+    (page) => page.records[0]?.event?.log?.attributes.n === '2999',
+    { what: 'the 3,000 events stored' },
+  );
+  const first = new NumberedRuns();
+  const before = subscribe(client, { filter: { workflowId: run.workflowId }, fromBeginning: true }, { keep: false, onEvent: (event) => first.accept(event) });
+  await before.waitForCount(1500);
+  const middle = before.lastCursor();
+  await before.cancel();
+  first.assertComplete([{ ...run, count: first.total }]);
+  const lastStored = (await queryLogs(client, { filter: run, order: 'ORDER_DESCENDING', pageSize: 1 })).records[0].cursor;
+
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.purge('RUNLOG');
+  assert.equal((await jsm.streams.info('RUNLOG')).state.messages, 0, 'the stream still holds messages');
+
+  const resumed = new NumberedRuns().expectFrom(run.workflowId, run.runId, first.total);
+  const fromMiddle = subscribe(client, { filter: { workflowId: run.workflowId }, afterCursor: middle }, { keep: false, onEvent: (event) => resumed.accept(event) });
+  const tail = new NumberedRuns().expectFrom(run.workflowId, run.runId, 3000);
+  const fromEnd = subscribe(client, { filter: { workflowId: run.workflowId }, afterCursor: lastStored }, { keep: false, onEvent: (event) => tail.accept(event) });
+  await fromMiddle.waitForCount(3000 - first.total, 30_000, 'the history after the cursor');
+  await writeNumbered(ingest, { runs: [run], from: 3000, count: 1000 });
+  await fromMiddle.waitForCount(4000 - first.total, 30_000, 'the live events');
+  await fromEnd.waitForCount(1000, 30_000, 'the live events after the last stored one');
+  await sleep(300);
+  resumed.assertComplete([{ ...run, count: 4000 }], 4000 - first.total);
+  tail.assertComplete([{ ...run, count: 4000 }], 1000);
+  await fromMiddle.cancel();
+  await fromEnd.cancel();
+});
