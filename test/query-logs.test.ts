@@ -2,33 +2,24 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
-import { startCluster, type Cluster } from './helpers/cluster.js';
 import { logEvent, timestampOfMicros } from './helpers/events.js';
-import { append, ingestClient } from './helpers/ingest-client.js';
+import { append } from './helpers/ingest-client.js';
 import { writeNumbered, type RunRef } from './helpers/numbered.js';
-import { allLogs, queryClient, queryLogs, rpcError, type QueryServiceClient, type StoredEvent__Output } from './helpers/query-client.js';
-import { startQueryService, type QueryService } from './helpers/query-service.js';
+import { allLogs, queryLogs, rpcError, type QueryServiceClient, type StoredEvent__Output } from './helpers/query-client.js';
+import { startQueryCluster, type QueryCluster } from './helpers/query-service.js';
 import { waitUntil } from './helpers/wait.js';
 import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 
-let cluster: Cluster;
-let query: QueryService;
+let rig: QueryCluster;
 let ingest: IngestServiceClient;
 let client: QueryServiceClient;
 
 before(async () => {
-  cluster = await startCluster();
-  query = await startQueryService(cluster);
-  ingest = ingestClient(cluster.ingestAddress);
-  client = queryClient(query.address);
+  rig = await startQueryCluster();
+  ({ ingest, client } = rig);
 });
 
-after(async () => {
-  ingest?.close();
-  client?.close();
-  await query?.stop();
-  await cluster?.stop();
-});
+after(() => rig?.stop());
 
 const numbers = (records: StoredEvent__Output[]) => records.map((record) => Number(record.event?.log?.attributes.n));
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);

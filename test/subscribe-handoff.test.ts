@@ -5,36 +5,28 @@ import * as grpc from '@grpc/grpc-js';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { startCluster, type Cluster } from './helpers/cluster.js';
-import { ingestClient } from './helpers/ingest-client.js';
 import { writeNumbered, type RunRef } from './helpers/numbered.js';
-import { queryClient, queryLogs, type QueryServiceClient } from './helpers/query-client.js';
-import { startQueryService, type QueryService } from './helpers/query-service.js';
+import { queryLogs, type QueryServiceClient } from './helpers/query-client.js';
+import { startQueryCluster, type QueryCluster } from './helpers/query-service.js';
 import { NumberedRuns, subscribe, type Subscription } from './helpers/subscription.js';
 import { sleep, waitUntil } from './helpers/wait.js';
 import { millisToTimestamp } from '../services/common/values.js';
 import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 
-let cluster: Cluster;
-let query: QueryService;
+let rig: QueryCluster;
 let ingest: IngestServiceClient;
 let client: QueryServiceClient;
 let nc: NatsConnection;
 
 before(async () => {
-  cluster = await startCluster();
-  query = await startQueryService(cluster);
-  ingest = ingestClient(cluster.ingestAddress);
-  client = queryClient(query.address);
-  nc = await natsConnect({ servers: cluster.natsUrl });
+  rig = await startQueryCluster();
+  ({ ingest, client } = rig);
+  nc = await natsConnect({ servers: rig.cluster.natsUrl });
 });
 
 after(async () => {
-  ingest?.close();
-  client?.close();
   await nc?.close();
-  await query?.stop();
-  await cluster?.stop();
+  await rig?.stop();
 });
 
 const runsOf = (prefix: string, runs: number, workflows: number): RunRef[] =>

@@ -1,6 +1,9 @@
-// Starts the query service next to a test cluster as a real child process, and waits until it serves.
+// Starts the query service next to a test cluster as a real child process, and waits until it serves; or a whole cluster with one.
 import { freePort, startService, waitForHealthy, type ManagedProcess } from '../../services/common/local-cluster.js';
-import type { Cluster } from './cluster.js';
+import { startCluster, type Cluster, type ClusterOptions } from './cluster.js';
+import { ingestClient } from './ingest-client.js';
+import { queryClient, type QueryServiceClient } from './query-client.js';
+import type { IngestServiceClient } from '../../services/common/gen/runlog/v1/IngestService.js';
 
 export interface QueryService {
   readonly address: string;
@@ -33,4 +36,38 @@ export async function startQueryService(cluster: Cluster, env: Record<string, st
     throw error;
   }
   return { address, process: child, stop: () => child.stop(5000) };
+}
+
+/** A whole cluster with a query service and a client of each service: what a read-path test file starts. */
+export interface QueryCluster {
+  readonly cluster: Cluster;
+  readonly query: QueryService;
+  readonly ingest: IngestServiceClient;
+  readonly client: QueryServiceClient;
+  stop(): Promise<void>;
+}
+
+export async function startQueryCluster(options: ClusterOptions & { queryEnv?: Record<string, string> } = {}): Promise<QueryCluster> {
+  const cluster = await startCluster(options);
+  let query: QueryService;
+  try {
+    query = await startQueryService(cluster, { ...options.env, ...options.queryEnv });
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  const ingest = ingestClient(cluster.ingestAddress);
+  const client = queryClient(query.address);
+  return {
+    cluster,
+    query,
+    ingest,
+    client,
+    async stop() {
+      ingest.close();
+      client.close();
+      await query.stop();
+      await cluster.stop();
+    },
+  };
 }
