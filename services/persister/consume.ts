@@ -1,7 +1,7 @@
 // The partition's pull loop: ordered consumer from the DuckDB watermark, batches, one transaction each.
 import { randomBytes } from 'node:crypto';
 import { DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
+import type { NatsConnection, QueuedIterator, Status } from '@nats-io/nats-core';
 import type { EventBatchCodec } from '../common/proto.js';
 import type { Subjects } from '../common/subjects.js';
 import { context, type Tracer } from '@opentelemetry/api';
@@ -47,6 +47,17 @@ export async function consumePartition(nc: NatsConnection, store: PartitionStore
   const stop = () => messages.stop();
   options.signal.addEventListener('abort', stop, { once: true });
   logger.info('consuming', { partition: options.partition, from_seq: store.watermark + 1 });
+  // After a reconnect nats.js re-checks its consumer with a back-off as long as the pull expiry
+  // (30 s), and a restarted nats-server's JetStream answers nothing at first: the partition would
+  // stall that long. Ending here makes the caller start over from the watermark, at once and exactly.
+  const status = nc.status() as QueuedIterator<Status>;
+  void (async () => {
+    for await (const event of status) {
+      if (event.type !== 'reconnect') continue;
+      logger.info('NATS reconnected; consuming again from the watermark', { partition: options.partition });
+      stop();
+    }
+  })();
 
   const decoded = (async function* () {
     for await (const message of messages) yield decodeMessage(message, codec, logger);
@@ -61,6 +72,7 @@ export async function consumePartition(nc: NatsConnection, store: PartitionStore
     }
   } finally {
     options.signal.removeEventListener('abort', stop);
+    status.stop();
   }
 }
 
