@@ -2,10 +2,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster, type Cluster } from './helpers/cluster.js';
-import { countAll } from './helpers/duckdb.js';
 import { ingestClient } from './helpers/ingest-client.js';
-import { assertExactlyOnceInOrder, startLoad, type Load, type LoadShape } from './helpers/load.js';
-import { sleep, waitUntil } from './helpers/wait.js';
+import { assertLoadStored, startLoad, waitForAcked, type LoadShape } from './helpers/load.js';
+import { sleep } from './helpers/wait.js';
 import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 
 const PARTITIONS = 2;
@@ -25,26 +24,9 @@ after(async () => {
   await cluster?.stop();
 });
 
-/**
- * Resolves once `fraction` of the load is acked, with the count acked so far; fails at once if
- * the load fails, and if it is already complete (a crash must come mid-stream).
- */
-async function whenAcked(load: Load, fraction: number): Promise<number> {
-  let settled = false;
-  load.done.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  await waitUntil(() => load.acked(), (acked) => settled || acked >= fraction * load.total, { timeoutMs: 240_000, intervalMs: 20, what: `${fraction * 100}% acked` });
-  if (settled) await load.done; // throws the load's error, if it had one
-  const acked = load.acked();
-  assert.ok(acked < load.total, `the load finished before the ${fraction * 100}% crash point`);
-  return acked;
-}
-
 test('200,000 events through persister kill -9 (twice) and ingest kill -9: all stored once, in per-run order', { timeout: 480_000 }, async () => {
   const load = startLoad(client, SHAPE, 'crash');
-  load.done.catch(() => undefined); // awaited below; whenAcked reports a failure early
+  load.done.catch(() => undefined); // awaited below; waitForAcked reports a failure early
 
   const t0 = Date.now();
   // The timeline on stderr: when a run fails, it shows where the crashes fell.
@@ -59,16 +41,16 @@ test('200,000 events through persister kill -9 (twice) and ingest kill -9: all s
     return { restarted };
   };
 
-  await whenAcked(load, 0.1);
+  await waitForAcked(load, 0.1);
   const firstKill = await killPersisters();
-  await whenAcked(load, 0.25);
+  await waitForAcked(load, 0.25);
   await cluster.ingest.kill();
   note('ingest killed');
   await sleep(200);
   await cluster.startIngest();
   note('ingest back');
   await firstKill.restarted;
-  await whenAcked(load, 0.45);
+  await waitForAcked(load, 0.45);
   await (await killPersisters()).restarted;
 
   await load.done;
@@ -77,15 +59,6 @@ test('200,000 events through persister kill -9 (twice) and ingest kill -9: all s
   // The ingest kill broke calls in flight; they were retried.
   assert.ok(load.retries.failures.length > 0, 'no request had to be retried: the ingest kill missed the stream');
 
-  await waitUntil(() => countAll(cluster.dataDir, PARTITIONS, 'SELECT count(*) FROM logs'), (count) => count >= load.total, {
-    timeoutMs: 120_000,
-    intervalMs: 500,
-    what: 'every event in DuckDB',
-    explain: () => cluster.output(),
-  });
-  note('all stored');
-  // Stopped, the files are complete: the last look is at the real state, not a copy caught mid-write.
-  await cluster.stopPersisters();
-  assert.equal(await countAll(cluster.dataDir, PARTITIONS, 'SELECT count(*) FROM logs'), load.total);
-  await assertExactlyOnceInOrder(cluster.dataDir, PARTITIONS, SHAPE);
+  await assertLoadStored(cluster, SHAPE);
+  note('all stored and checked');
 });

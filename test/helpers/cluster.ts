@@ -125,7 +125,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
   try {
     await cluster.startNats();
-    for (let p = 0; p < partitions; p++) await cluster.startPersister(p);
+    await Promise.all(Array.from({ length: partitions }, (_, p) => cluster.startPersister(p)));
     await cluster.startIngest();
   } catch (error) {
     await cluster.stop();

@@ -1,9 +1,11 @@
 // A steady stream of numbered log events from several concurrent agents, and the exactly-once, in-order check of what got stored.
 import assert from 'node:assert/strict';
 import { partitionOf } from '../../services/common/subjects.js';
-import { queryPartition } from './duckdb.js';
+import type { Cluster } from './cluster.js';
+import { countAll, queryPartition } from './duckdb.js';
 import { numberedLog, runIds, type Event } from './events.js';
 import { appendWithRetry, type RetryLog } from './ingest-client.js';
+import { waitUntil } from './wait.js';
 import type { IngestServiceClient } from '../../services/common/gen/runlog/v1/IngestService.js';
 
 export interface LoadShape {
@@ -49,6 +51,21 @@ export function startLoad(client: IngestServiceClient, shape: LoadShape, request
   return { total: shape.runs * shape.eventsPerRun, acked: () => acked, done, retries };
 }
 
+/**
+ * Resolves once `fraction` of the load is acked; fails at once if the load fails, and if it is
+ * already complete (a crash planned for this point would not be mid-stream).
+ */
+export async function waitForAcked(load: Load, fraction: number): Promise<void> {
+  let settled = false;
+  load.done.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await waitUntil(() => load.acked(), (acked) => settled || acked >= fraction * load.total, { timeoutMs: 240_000, intervalMs: 20, what: `${fraction * 100}% acked` });
+  if (settled) await load.done; // throws the load's error, if it had one
+  assert.ok(load.acked() < load.total, `the load finished before the ${fraction * 100}% point`);
+}
+
 export interface RunCheck {
   workflow_id: string;
   run_id: string;
@@ -72,17 +89,38 @@ export async function checkRuns(dataDir: string, partition: number): Promise<Run
   return rows as unknown as RunCheck[];
 }
 
+// The load's runs are in workflows wf-0, wf-1, …; a test may store other events beside them.
+const LOAD_LOGS = `SELECT count(*) FROM logs WHERE workflow_id LIKE 'wf-%'`;
+
+/**
+ * Waits until the persisters stored as many events as the load sent, stops them (the files are
+ * then complete, so the last look is at the real state, not a copy caught mid-write), and checks
+ * every event is there exactly once and in per-run order.
+ */
+export async function assertLoadStored(cluster: Cluster, shape: LoadShape): Promise<void> {
+  const total = shape.runs * shape.eventsPerRun;
+  await waitUntil(() => countAll(cluster.dataDir, cluster.partitions, LOAD_LOGS), (count) => count >= total, {
+    timeoutMs: 120_000,
+    intervalMs: 500,
+    what: 'every event in DuckDB',
+    explain: () => cluster.output(),
+  });
+  await cluster.stopPersisters();
+  assert.equal(await countAll(cluster.dataDir, cluster.partitions, LOAD_LOGS), total);
+  await assertExactlyOnceInOrder(cluster.dataDir, cluster.partitions, shape);
+}
+
 /**
  * Every event of the load is stored exactly once (no run misses a number, none has one twice)
  * and in per-run order, in the partition that owns its workflow; nothing else is in the logs.
  */
-export async function assertExactlyOnceInOrder(dataDir: string, partitions: number, shape: LoadShape, isLoadRun: (runId: string) => boolean = () => true): Promise<void> {
+async function assertExactlyOnceInOrder(dataDir: string, partitions: number, shape: LoadShape): Promise<void> {
   const expected = new Map(runIds(shape.runs, shape.workflows).map((run) => [run.runId, run.workflowId]));
   const seen = new Set<string>();
   const problems: string[] = [];
   for (let p = 0; p < partitions; p++) {
     for (const run of await checkRuns(dataDir, p)) {
-      if (!isLoadRun(run.run_id)) continue;
+      if (!run.workflow_id.startsWith('wf-')) continue;
       seen.add(run.run_id);
       if (expected.get(run.run_id) !== run.workflow_id) problems.push(`unexpected run ${run.workflow_id}/${run.run_id}`);
       else if (partitionOf(run.workflow_id, partitions) !== p) problems.push(`${run.workflow_id} stored in partition ${p}`);
