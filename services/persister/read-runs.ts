@@ -8,41 +8,62 @@ type Request<Op extends ReadRequest['op']> = Extract<ReadRequest, { op: Op }>;
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED']);
 
+// Every run: the first RunStarted of each run (an agent may resend it), and runs known only
+// from status changes (an agent that never sent RunStarted), which start at their first status.
+const ALL_RUNS = `
+  WITH started AS (
+    SELECT workflow_id, run_id, workflow_name, tags, parent_run_id, epoch_us(time) AS start_us
+    FROM runs WHERE %WHERE%
+    QUALIFY row_number() OVER (PARTITION BY workflow_id, run_id ORDER BY seq, idx) = 1
+  ),
+  status_only AS (
+    SELECT workflow_id, run_id, '' AS workflow_name, MAP {}::MAP(VARCHAR, VARCHAR) AS tags, NULL::VARCHAR AS parent_run_id,
+           epoch_us(min(time)) AS start_us
+    FROM run_status WHERE %WHERE% GROUP BY workflow_id, run_id
+  ),
+  all_runs AS (
+    SELECT * FROM started
+    UNION ALL BY NAME
+    SELECT status_only.* FROM status_only ANTI JOIN started USING (workflow_id, run_id)
+  )`;
+
+/** ALL_RUNS narrowed by `where` (used in both of its scans, so its values are bound twice). */
+function allRuns(where: Where): { sql: string; values: Where['values'] } {
+  return { sql: ALL_RUNS.replaceAll('%WHERE%', where.toString()), values: [...where.values, ...where.values] };
+}
+
 export async function readWorkflows(connection: DuckDBConnection, request: Request<'workflows'>): Promise<ReadResult['workflows']> {
   const where = new Where();
   if (request.after !== undefined) where.add('workflow_id > ?', request.after);
+  const runs = allRuns(where);
   const rows = await selectRows(
     connection,
-    `SELECT workflow_id, arg_max(workflow_name, seq) AS workflow_name, count(DISTINCT run_id)::INTEGER AS run_count,
-            epoch_us(max(time))::VARCHAR AS last_us
-     FROM runs WHERE ${where} GROUP BY workflow_id ORDER BY workflow_id LIMIT ${request.limit + 1}`,
-    where.values,
+    `${runs.sql}
+     SELECT workflow_id, arg_max(workflow_name, start_us) FILTER (WHERE workflow_name <> '') AS workflow_name,
+            count(*)::INTEGER AS run_count, max(start_us)::VARCHAR AS last_us
+     FROM all_runs GROUP BY workflow_id ORDER BY workflow_id LIMIT ${request.limit + 1}`,
+    runs.values,
   );
   return {
     items: rows.slice(0, request.limit).map((row) => ({
-      workflowId: row.workflow_id as string, workflowName: row.workflow_name as string,
+      workflowId: row.workflow_id as string, workflowName: (row.workflow_name as string | null) ?? '',
       runCount: Number(row.run_count), lastRunMicros: row.last_us as string,
     })),
     more: rows.length > request.limit,
   };
 }
 
-// The first RunStarted of each run (an agent may resend it) with the run's current status.
-const RUNS_WITH_STATUS = `
-  WITH started AS (
-    SELECT workflow_id, run_id, workflow_name, tags, parent_run_id, epoch_us(time) AS start_us
-    FROM runs WHERE %WHERE%
-    QUALIFY row_number() OVER (PARTITION BY workflow_id, run_id ORDER BY seq, idx) = 1
-  )
-  SELECT started.*, current.status, epoch_us(current.time)::VARCHAR AS status_us
-  FROM started LEFT JOIN run_current_status AS current USING (workflow_id, run_id)`;
+// Each run with its current status.
+const RUNS_WITH_STATUS = (runs: string) => `${runs}
+  SELECT all_runs.*, current.status, epoch_us(current.time)::VARCHAR AS status_us
+  FROM all_runs LEFT JOIN run_current_status AS current USING (workflow_id, run_id)`;
 
 export async function readRuns(connection: DuckDBConnection, request: Request<'runs'>): Promise<ReadResult['runs']> {
   const inner = new Where();
   if (request.workflowId) inner.add('workflow_id = ?', request.workflowId);
   const outer = new Where();
   if (request.statuses?.length) outer.add(`current.status IN (${request.statuses.map(() => '?').join(', ')})`, ...request.statuses);
-  for (const [key, value] of Object.entries(request.tags ?? {})) outer.add('list_contains(map_extract(started.tags, ?), ?)', key, value);
+  for (const [key, value] of Object.entries(request.tags ?? {})) outer.add('list_contains(map_extract(all_runs.tags, ?), ?)', key, value);
   if (request.startMicros) outer.add('start_us >= ?::BIGINT', BigInt(request.startMicros));
   if (request.endMicros) outer.add('start_us < ?::BIGINT', BigInt(request.endMicros));
   if (request.after) {
@@ -50,10 +71,11 @@ export async function readRuns(connection: DuckDBConnection, request: Request<'r
     const start = BigInt(startMicros);
     outer.add('(start_us < ?::BIGINT OR (start_us = ?::BIGINT AND (workflow_id > ? OR (workflow_id = ? AND run_id > ?))))', start, start, workflowId, workflowId, runId);
   }
+  const runs = allRuns(inner);
   const rows = await selectRows(
     connection,
-    `${RUNS_WITH_STATUS.replace('%WHERE%', inner.toString())} WHERE ${outer} ORDER BY start_us DESC, workflow_id, run_id LIMIT ${request.limit + 1}`,
-    [...inner.values, ...outer.values],
+    `${RUNS_WITH_STATUS(runs.sql)} WHERE ${outer} ORDER BY start_us DESC, workflow_id, run_id LIMIT ${request.limit + 1}`,
+    [...runs.values, ...outer.values],
   );
   const page = rows.slice(0, request.limit);
   const counts = await logCounts(connection, page);
@@ -62,13 +84,14 @@ export async function readRuns(connection: DuckDBConnection, request: Request<'r
 
 export async function readRun(connection: DuckDBConnection, request: Request<'run'>): Promise<ReadResult['run']> {
   const inner = new Where().add('workflow_id = ?', request.workflowId).add('run_id = ?', request.runId);
-  const [row] = await selectRows(connection, `${RUNS_WITH_STATUS.replace('%WHERE%', inner.toString())}`, inner.values);
+  const runs = allRuns(inner);
+  const [row] = await selectRows(connection, RUNS_WITH_STATUS(runs.sql), runs.values);
+  if (!row) return null;
   const statusRows = await selectRows(
     connection,
     `SELECT status, epoch_us(time)::VARCHAR AS us, reason FROM run_status WHERE workflow_id = ? AND run_id = ? ORDER BY seq, idx`,
     [request.workflowId, request.runId],
   );
-  if (!row && statusRows.length === 0) return null;
   const [definition] = await selectRows(
     connection,
     `SELECT parameters, config, dag_hash, node_ids, fork_step::VARCHAR AS fork_step FROM runs WHERE workflow_id = ? AND run_id = ? ORDER BY seq, idx LIMIT 1`,
@@ -85,13 +108,9 @@ export async function readRun(connection: DuckDBConnection, request: Request<'ru
     `SELECT DISTINCT run_id FROM runs WHERE workflow_id = ? AND parent_run_id = ? ORDER BY run_id`,
     [request.workflowId, request.runId],
   );
-  const summaryRow: JsonRow = row ?? {
-    workflow_id: request.workflowId, run_id: request.runId, workflow_name: '', tags: [], parent_run_id: null,
-    start_us: statusRows[0].us, status: statusRows[statusRows.length - 1].status, status_us: statusRows[statusRows.length - 1].us,
-  };
-  const counts = await logCounts(connection, [summaryRow]);
+  const counts = await logCounts(connection, [row]);
   return {
-    summary: toRunRow(summaryRow, counts),
+    summary: toRunRow(row, counts),
     timeline: statusRows.map((status) => ({ status: status.status as string, micros: status.us as string, reason: status.reason as string, attempt: 0 })),
     tasks: groupTasks(taskRows),
     parametersJson: (definition?.parameters as string | null) ?? null,
