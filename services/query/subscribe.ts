@@ -1,6 +1,6 @@
 // Subscribe: per partition, DuckDB history up to the persister's watermark, then the stream after it; no gap, no duplicate.
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
+import type { NatsConnection, QueuedIterator, Status } from '@nats-io/nats-core';
 import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
 import type { EventBatchCodec } from '../common/proto.js';
 import type { EventFilterSpec, Position } from '../common/read-protocol.js';
@@ -78,8 +78,12 @@ async function* partitionEvents(
       lastWatermark = watermark;
       continue;
     }
-    yield* liveEvents(context, partition, filter, from, position, sinceMicros, signal);
-    return;
+    const live = yield* liveEvents(context, partition, filter, from, position, sinceMicros, signal);
+    if (!live.reconnected || signal.aborted) return;
+    // After NATS reconnects, nats.js re-checks an ordered consumer with a back-off as long as its
+    // pull expiry; starting over from our own position (history, then a new consumer) is prompt.
+    position = live.position;
+    lastWatermark = -1;
   }
 }
 
@@ -91,7 +95,7 @@ async function* liveEvents(
   after: Position,
   sinceMicros: string | undefined,
   signal: AbortSignal,
-): AsyncGenerator<SubscribedEvent> {
+): AsyncGenerator<SubscribedEvent, { reconnected: boolean; position: Position }> {
   const subject = filter.workflowId ? context.subjects.events(filter.workflowId) : context.subjects.partitionEvents(partition);
   const consumer = await jetstream(context.nc).consumers.get(context.streamName, {
     filter_subjects: subject,
@@ -101,6 +105,16 @@ async function* liveEvents(
   const messages = await consumer.consume({ max_messages: context.liveBuffer });
   const stop = () => messages.stop();
   signal.addEventListener('abort', stop, { once: true });
+  let reconnected = false;
+  let position = after;
+  const status = context.nc.status() as QueuedIterator<Status>;
+  void (async () => {
+    for await (const event of status) {
+      if (event.type !== 'reconnect') continue;
+      reconnected = true;
+      stop();
+    }
+  })();
   const since = sinceMicros === undefined ? undefined : BigInt(sinceMicros);
   try {
     for await (const message of messages) {
@@ -113,10 +127,14 @@ async function* liveEvents(
         const event = events[idx];
         if (!matchesFilter(filter, event)) continue;
         fillMissingTime(event, ingestMicros);
+        position = [seq, idx];
         yield { partition, seq, idx, ingestMicros, event };
       }
+      position = [seq, END_OF_MESSAGE];
     }
+    return { reconnected, position };
   } finally {
+    status.stop();
     signal.removeEventListener('abort', stop);
     messages.stop();
     // Free the server-side consumer now rather than after its inactivity timeout.
