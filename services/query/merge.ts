@@ -1,5 +1,10 @@
 // Interleaves several async streams as their items arrive, pulling at most one item ahead from each.
-export async function* mergeStreams<T>(streams: AsyncGenerator<T>[]): AsyncGenerator<T> {
+
+/**
+ * `stop` runs when the merge ends (its reader stopped early, or a stream failed) and must make every
+ * stream's pending next() settle: a quiet live stream would otherwise hold the close, and the error, forever.
+ */
+export async function* mergeStreams<T>(streams: AsyncGenerator<T>[], stop: () => void): AsyncGenerator<T> {
   const pending = new Map<number, Promise<{ index: number; result: IteratorResult<T> }>>();
   const pull = (index: number) => pending.set(index, streams[index].next().then((result) => ({ index, result })));
   streams.forEach((_, index) => pull(index));
@@ -14,7 +19,7 @@ export async function* mergeStreams<T>(streams: AsyncGenerator<T>[]): AsyncGener
       yield result.value;
     }
   } finally {
-    // The callers abort their signal first, so every pending next() settles and these returns finish.
+    stop();
     await Promise.allSettled(streams.map((stream) => stream.return(undefined)));
   }
 }

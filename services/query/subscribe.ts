@@ -41,7 +41,14 @@ export async function cursorAtStreamEnd(context: SubscribeContext): Promise<Subs
 /** The events after the cursor that match the filter, history then live, until the signal aborts. */
 export function subscribeEvents(context: SubscribeContext, filter: EventFilterSpec, start: SubscriptionCursor, signal: AbortSignal): AsyncGenerator<SubscribedEvent> {
   const partitions = filter.workflowId ? [context.reader.partitionOf(filter.workflowId)] : start.positions.map((_, partition) => partition);
-  return mergeStreams(partitions.map((partition) => partitionEvents(context, partition, filter, start.positions[partition], start.sinceMicros, signal)));
+  // Each partition's reads end when the caller aborts, and when the merge ends without it (one
+  // partition failed, or the caller stopped reading): the others may be waiting on a quiet stream.
+  const mergeEnded = new AbortController();
+  const partitionSignal = AbortSignal.any([signal, mergeEnded.signal]);
+  return mergeStreams(
+    partitions.map((partition) => partitionEvents(context, partition, filter, start.positions[partition], start.sinceMicros, partitionSignal)),
+    () => mergeEnded.abort(),
+  );
 }
 
 async function* partitionEvents(
@@ -117,6 +124,8 @@ async function* liveEvents(
   })();
   const since = sinceMicros === undefined ? undefined : BigInt(sinceMicros);
   try {
+    // Aborted while the consumer was being made: the listener above will never fire.
+    if (signal.aborted) stop();
     for await (const message of messages) {
       const seq = message.seq;
       const ingestMicros = BigInt(message.info.timestampNanos) / 1000n;
