@@ -17,6 +17,8 @@ export interface SubscribeOptions {
   onEvent?: (event: StoredEvent__Output) => void;
   /** Keep every event in `events`; off for the large subscriptions, which check as they go. */
   keep?: boolean;
+  /** A gRPC deadline for the whole stream: a server that never answers then ends it with DEADLINE_EXCEEDED. */
+  deadlineMs?: number;
 }
 
 /** One open Subscribe call. */
@@ -92,7 +94,8 @@ export class Subscription {
 }
 
 export function subscribe(client: QueryServiceClient, request: SubscribeRequest, options?: SubscribeOptions): Subscription {
-  return new Subscription(client.Subscribe(request), options);
+  const callOptions = options?.deadlineMs ? { deadline: Date.now() + options.deadlineMs } : {};
+  return new Subscription(client.Subscribe(request, callOptions), options);
 }
 
 export function describeStatus(status: StreamStatus): string {
