@@ -14,6 +14,8 @@ export interface ClusterOptions {
   partitions?: number;
   /** Extra environment for every service (limits, timeouts). */
   env?: Record<string, string>;
+  /** Where the persisters keep their DuckDB files (default: a folder in the cluster's temp dir). */
+  dataDir?: string;
   /** Echo every process's output to stderr (RUNLOG_TEST_ECHO=1 does the same), for debugging. */
   echo?: boolean;
 }
@@ -48,7 +50,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const partitions = options.partitions ?? 1;
   const echo = options.echo ?? process.env.RUNLOG_TEST_ECHO === '1';
   const dir = mkdtempSync(join(tmpdir(), 'runlog-test-'));
-  const dataDir = join(dir, 'data');
+  const dataDir = options.dataDir ?? join(dir, 'data');
   const natsStoreDir = join(dir, 'nats');
   const natsPort = await freePort();
   const natsUrl = `nats://127.0.0.1:${natsPort}`;
