@@ -69,17 +69,16 @@ export class EventPublisher {
     let groupIndex = 0;
     for (const [workflowId, group] of groups) {
       const subject = this.subjects.events(workflowId);
-      this.splitAtPayload(group, maxBytes).forEach((slice, sliceIndex) =>
-        messages.push({ subject, msgId: `${requestId}/${groupIndex}/${sliceIndex}`, data: this.codec.encode(slice) }),
-      );
+      // Encoded once; only a group past the max payload is split and its slices encoded again.
+      const whole = this.codec.encode(group);
+      const slices = whole.length <= maxBytes ? [whole] : this.splitAtPayload(group, maxBytes).map((slice) => this.codec.encode(slice));
+      slices.forEach((data, sliceIndex) => messages.push({ subject, msgId: `${requestId}/${groupIndex}/${sliceIndex}`, data }));
       groupIndex++;
     }
     return messages;
   }
 
   private splitAtPayload(group: Event[], maxBytes: number): Event[][] {
-    const whole = this.codec.encode(group);
-    if (whole.length <= maxBytes) return [group];
     const slices: Event[][] = [];
     let current: Event[] = [];
     let currentBytes = 0;

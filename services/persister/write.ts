@@ -25,7 +25,7 @@ export interface StoredMessage {
   events: Event__Output[];
 }
 
-type Row = DuckDBValue[];
+export type Row = DuckDBValue[];
 type TableName = 'runs' | 'logs' | 'run_status' | 'task_status' | 'steps' | 'run_extents';
 const TABLES: TableName[] = ['runs', 'logs', 'run_status', 'task_status', 'steps', 'run_extents'];
 
@@ -66,7 +66,7 @@ export class PartitionStore {
     const eventCount = fresh.reduce((sum, message) => sum + message.events.length, 0);
     await this.writer.run('BEGIN TRANSACTION');
     try {
-      for (const table of TABLES) if (rows[table].length > 0) await this.append(table, rows[table]);
+      for (const table of TABLES) if (rows[table].length > 0) await appendRows(this.writer, table, rows[table]);
       await this.writer.run('INSERT INTO applied VALUES ($1, $2, now())', [BigInt(highest), eventCount]);
       await this.writer.run('COMMIT');
     } catch (error) {
@@ -77,24 +77,25 @@ export class PartitionStore {
     return eventCount;
   }
 
-  private async append(table: TableName, rows: Row[]): Promise<void> {
-    const appender = await this.writer.createAppender(table);
-    try {
-      const types: DuckDBType[] = Array.from({ length: appender.columnCount }, (_, column) => appender.columnType(column));
-      for (let start = 0; start < rows.length; start += CHUNK_ROWS) appendChunk(appender, types, rows.slice(start, start + CHUNK_ROWS));
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
-  }
-
   close(): void {
     this.writer.closeSync();
     this.instance.closeSync();
   }
 }
 
-function appendChunk(appender: DuckDBAppender, types: DuckDBType[], rows: Row[]): void {
+/** Bulk-appends rows (values in the table's column order) on the connection, inside its current transaction. */
+export async function appendRows(connection: DuckDBConnection, table: string, rows: readonly Row[]): Promise<void> {
+  const appender = await connection.createAppender(table);
+  try {
+    const types: DuckDBType[] = Array.from({ length: appender.columnCount }, (_, column) => appender.columnType(column));
+    for (let start = 0; start < rows.length; start += CHUNK_ROWS) appendChunk(appender, types, rows.slice(start, start + CHUNK_ROWS));
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+}
+
+function appendChunk(appender: DuckDBAppender, types: DuckDBType[], rows: readonly Row[]): void {
   const columns: DuckDBValue[][] = types.map(() => new Array<DuckDBValue>(rows.length));
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
@@ -107,10 +108,20 @@ function appendChunk(appender: DuckDBAppender, types: DuckDBType[], rows: Row[])
 
 const tz = (micros: bigint) => new DuckDBTimestampTZValue(micros);
 const list = (values: string[]) => new DuckDBListValue(values);
-const map = (record: Record<string, string>) =>
-  new DuckDBMapValue(Object.entries(record).map(([key, value]) => ({ key, value })));
+// Most records carry no attributes: one shared empty map instead of one object per row.
+const EMPTY_MAP = new DuckDBMapValue([]);
+const map = (record: Record<string, string>) => {
+  const entries = Object.entries(record);
+  return entries.length === 0 ? EMPTY_MAP : new DuckDBMapValue(entries.map(([key, value]) => ({ key, value })));
+};
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
-const shortName = (enumName: string) => enumName.replace(/^(LOG_LEVEL|STATUS)_/, '');
+// A handful of enum names, looked up for every row: remembered rather than matched each time.
+const shortNames = new Map<string, string>();
+const shortName = (enumName: string) => {
+  let short = shortNames.get(enumName);
+  if (short === undefined) shortNames.set(enumName, (short = enumName.replace(/^(LOG_LEVEL|STATUS)_/, '')));
+  return short;
+};
 
 /** Spreads events over the five tables, in the column order of schema.sql. */
 function toRows(messages: readonly StoredMessage[]): Record<TableName, Row[]> {
@@ -133,7 +144,8 @@ function toRows(messages: readonly StoredMessage[]): Record<TableName, Row[]> {
         }
         case 'log': {
           const e = event.log!;
-          rows.logs.push([...head, e.taskName, e.taskInstanceId, timeOr(timestampToMicros(e.time)), shortName(e.level), e.message,
+          // The hot path: one array per row, no spread of `head`.
+          rows.logs.push([seq, idx, event.workflowId, event.runId, e.taskName, e.taskInstanceId, timeOr(timestampToMicros(e.time)), shortName(e.level), e.message,
             map(e.attributes), e.traceId, e.spanId, ingest]);
           return;
         }
