@@ -18,7 +18,7 @@ import type { IngestServiceClient } from '../services/common/gen/runlog/v1/Inges
 const PARTITIONS = 4;
 const WORKFLOWS = Array.from({ length: 40 }, (_, i) => `pw-${String(i).padStart(2, '0')}`);
 const RUNS = WORKFLOWS.flatMap((workflowId) => ['r1', 'r2'].map((runId) => ({ workflowId, runId })));
-const APPENDS_PER_RUN = 2;
+const APPENDS_PER_RUN = 1;
 const LOGS_PER_APPEND = 25;
 const LOGS_PER_RUN = APPENDS_PER_RUN * LOGS_PER_APPEND;
 const TOTAL_LOGS = RUNS.length * LOGS_PER_RUN;
@@ -37,13 +37,13 @@ before(async () => {
   ({ ingest, client } = rig);
   const covered = new Set(WORKFLOWS.map((workflowId) => partitionOf(workflowId, PARTITIONS)));
   assert.equal(covered.size, PARTITIONS, 'the workflows do not cover every partition');
-  for (const [i, run] of RUNS.entries()) {
-    await append(ingest, {
-      events: [
-        { ...run, runStarted: { workflowName: `name ${run.workflowId}`, tags: { parity: i % 2 === 0 ? 'even' : 'odd' }, time: timestampOfMicros(T0 + BigInt(startSecond(i)) * 1_000_000n) } },
-        { ...run, runStatus: { status: i % 3 === 0 ? 'STATUS_COMPLETED' : 'STATUS_RUNNING' } },
-      ],
-    });
+  // One Append per workflow: its two runs.
+  for (const workflowId of WORKFLOWS) {
+    const events = [...RUNS.entries()].filter(([, run]) => run.workflowId === workflowId).flatMap(([i, run]): Event[] => [
+      { ...run, runStarted: { workflowName: `name ${workflowId}`, tags: { parity: i % 2 === 0 ? 'even' : 'odd' }, time: timestampOfMicros(T0 + BigInt(startSecond(i)) * 1_000_000n) } },
+      { ...run, runStatus: { status: i % 3 === 0 ? 'STATUS_COMPLETED' : 'STATUS_RUNNING' } },
+    ]);
+    await append(ingest, { events });
   }
   // Logs one Append (one message, one workflow) after the other: their store order is the order
   // sent, in whichever partition they land. `g` numbers them globally, `n` within their run.
