@@ -135,7 +135,7 @@ async function* liveEvents(
         if (seq === after[0] && idx <= after[1]) continue;
         const event = events[idx];
         if (!matchesFilter(filter, event)) continue;
-        fillMissingTime(event, ingestMicros);
+        asStored(event, ingestMicros);
         position = [seq, idx];
         yield { partition, seq, idx, ingestMicros, event };
       }
@@ -151,8 +151,13 @@ async function* liveEvents(
   }
 }
 
-/** Stored events carry the ingest time when the agent sent none; live ones must look the same. */
-function fillMissingTime(event: Event__Output, ingestMicros: bigint): void {
-  const body = event[event.kind as keyof Event__Output] as { time?: unknown } | null | undefined;
-  if (body && typeof body === 'object' && 'time' in body && !body.time) body.time = millisToTimestamp(Number(ingestMicros) / 1000);
+/**
+ * Live events must look like stored ones: the ingest time where the agent sent none, and times at
+ * DuckDB's microsecond resolution (a resumed subscription may meet the same event from history).
+ */
+function asStored(event: Event__Output, ingestMicros: bigint): void {
+  const body = event[event.kind as keyof Event__Output] as { time?: { nanos: number } | null } | null | undefined;
+  if (!body || typeof body !== 'object' || !('time' in body)) return;
+  if (body.time) body.time.nanos -= body.time.nanos % 1000;
+  else Object.assign(body, { time: millisToTimestamp(Number(ingestMicros) / 1000) });
 }
