@@ -10,7 +10,10 @@ import { queryLogs, type QueryServiceClient } from './helpers/query-client.js';
 import { startQueryCluster, type QueryCluster } from './helpers/query-service.js';
 import { NumberedRuns, subscribe, type Subscription } from './helpers/subscription.js';
 import { sleep, waitUntil } from './helpers/wait.js';
-import { millisToTimestamp } from '../services/common/values.js';
+import { jsonToStruct, millisToTimestamp } from '../services/common/values.js';
+import { logEvent, timestampOfMicros, type Event } from './helpers/events.js';
+import { append } from './helpers/ingest-client.js';
+import type { EventFilter } from '../services/common/gen/runlog/v1/EventFilter.js';
 import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 
 let rig: QueryCluster;
@@ -127,6 +130,92 @@ test('a subscription without a start gets only events appended after it opened',
   assert.deepEqual(probesSeen, Array.from({ length: probesSeen.length }, (_, i) => probes - probesSeen.length + i));
   assert.deepEqual(byRun(fresh.runId), Array.from({ length: 500 }, (_, n) => n));
   assert.equal(subscription.events.length, probesSeen.length + 500);
+});
+
+/** Every kind and field an agent sends, in two runs and two tasks, some without a time (ingest time fills it in). */
+function mixedEvents(workflowId: string): Event[] {
+  const T = 1_700_000_000_123_456n;
+  const at = (seconds: number) => timestampOfMicros(T + BigInt(seconds) * 1_000_000n);
+  const levels = ['LOG_LEVEL_TRACE', 'LOG_LEVEL_DEBUG', 'LOG_LEVEL_INFO', 'LOG_LEVEL_WARN', 'LOG_LEVEL_ERROR', 'LOG_LEVEL_FATAL'] as const;
+  return ['r1', 'r2'].flatMap((runId): Event[] => [
+    {
+      workflowId, runId,
+      runStarted: {
+        workflowName: 'mixed', tags: { team: 'qa' }, parameters: jsonToStruct({ n: 1, list: [1, 'a', null, true], nested: { x: 'y' } }),
+        config: jsonToStruct({ retries: 2 }), dagHash: 'sha256:1', nodeIds: ['a', 'b'], time: at(0),
+      },
+    },
+    // Nanoseconds: stored at DuckDB's microseconds, so live events must be cut to them too.
+    { workflowId, runId, runStatus: { status: 'STATUS_RUNNING', time: { seconds: '1700000001', nanos: 123_456_789 }, reason: 'go' } },
+    ...['a', 'b'].flatMap((taskName): Event[] => [
+      { workflowId, runId, taskStatus: { taskName, taskInstanceId: `${taskName}#1`, attempt: 1, status: 'STATUS_RUNNING', time: at(2) } },
+      ...levels.map((level, i) =>
+        logEvent(workflowId, runId, {
+          taskName, taskInstanceId: `${taskName}#1`, level, message: `${taskName} ${level}`, attributes: { i: String(i) },
+          traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', ...(i % 2 === 0 ? { time: at(3 + i) } : {}),
+        }),
+      ),
+      { workflowId, runId, taskStatus: { taskName, taskInstanceId: `${taskName}#1`, attempt: 2, status: 'STATUS_FAILED', reason: 'boom' } },
+    ]),
+    logEvent(workflowId, runId, { level: 'LOG_LEVEL_ERROR', message: 'run-level line' }),
+    {
+      workflowId, runId,
+      step: { step: '0', nodeId: 'a', stateJson: '{"k":[1,2]}', awaitingInput: true, nextNodeIds: ['b'], processedNodeIds: ['a'], waitingNodeIds: ['b'], time: at(20) },
+    },
+    { workflowId, runId, runStatus: { status: 'STATUS_COMPLETED' } },
+  ]);
+}
+
+const LEVEL_ORDER = ['LOG_LEVEL_TRACE', 'LOG_LEVEL_DEBUG', 'LOG_LEVEL_INFO', 'LOG_LEVEL_WARN', 'LOG_LEVEL_ERROR', 'LOG_LEVEL_FATAL'];
+const KIND_OF: Record<string, string> = { runStarted: 'EVENT_KIND_RUN_STARTED', log: 'EVENT_KIND_LOG', runStatus: 'EVENT_KIND_RUN_STATUS', taskStatus: 'EVENT_KIND_TASK_STATUS', step: 'EVENT_KIND_STEP' };
+
+/** The filter as query.proto describes it, written out plainly: what a subscription must let through. */
+function passes(filter: EventFilter, event: Event): boolean {
+  const kind = Object.keys(KIND_OF).find((name) => event[name as keyof Event] != null)!;
+  if (filter.runId && event.runId !== filter.runId) return false;
+  if (filter.kinds?.length && !filter.kinds.includes(KIND_OF[kind] as never)) return false;
+  if (filter.taskName && (event.log?.taskName ?? event.taskStatus?.taskName) !== filter.taskName) return false;
+  if (filter.minLevel && event.log && LEVEL_ORDER.indexOf(String(event.log.level)) < LEVEL_ORDER.indexOf(String(filter.minLevel))) return false;
+  return true;
+}
+
+test('live and stored events come out alike, cursor and ingest time included, and every filter lets through the same ones', { timeout: 120_000 }, async () => {
+  const workflowId = 'alike-wf';
+  const filters: EventFilter[] = [
+    {},
+    { runId: 'r1' },
+    { taskName: 'a' },
+    { minLevel: 'LOG_LEVEL_WARN' },
+    { kinds: ['EVENT_KIND_TASK_STATUS', 'EVENT_KIND_STEP'] },
+    { runId: 'r2', taskName: 'b', minLevel: 'LOG_LEVEL_ERROR', kinds: ['EVENT_KIND_LOG'] },
+  ];
+  const events = mixedEvents(workflowId);
+  const jsm = await jetstreamManager(nc);
+  const consumers = async () => (await jsm.streams.info('RUNLOG')).state.consumer_count;
+  const baseline = await consumers();
+  // Live: subscriptions that are past their (empty) history, each with its stream consumer, before the events exist.
+  const live = filters.map((filter) => subscribe(client, { filter: { ...filter, workflowId } }));
+  await waitUntil(consumers, (count) => count === baseline + filters.length, { what: 'every live subscription reading the stream' });
+  await append(ingest, { events });
+  const expected = filters.map((filter) => events.filter((event) => passes(filter, event)).length);
+  await Promise.all(live.map((subscription, i) => subscription.waitForCount(expected[i], 30_000, `live ${JSON.stringify(filters[i])}`)));
+  // Stored: once QueryLogs sees the last log, the watermark covers every event above, so
+  // subscriptions from the beginning hand them out from DuckDB.
+  await waitUntil(() => queryLogs(client, { filter: { workflowId }, contains: 'run-level line' }), (page) => page.records.length === 2, { what: 'the events stored' });
+  const stored = filters.map((filter) => subscribe(client, { filter: { ...filter, workflowId }, fromBeginning: true }));
+  await Promise.all(stored.map((subscription, i) => subscription.waitForCount(expected[i], 30_000, `stored ${JSON.stringify(filters[i])}`)));
+  await sleep(300);
+  for (const subscription of [...live, ...stored]) await subscription.cancel();
+  for (const [i, filter] of filters.entries()) {
+    assert.equal(live[i].events.length, expected[i], `live ${JSON.stringify(filter)}`);
+    assert.deepEqual(live[i].events, stored[i].events, `live and stored differ for ${JSON.stringify(filter)}`);
+    // Times the agent left out are the ingest time, as stored.
+    for (const { event, ingestTime } of live[i].events) {
+      const body = event?.[event.kind as 'log'] as { time?: unknown } | null;
+      if (body && 'time' in body) assert.ok(body.time, `no time on ${JSON.stringify(event)}`);
+      assert.ok(ingestTime);
+    }
+  }
 });
 
 test('after the stream lost the history, a cursor resumes from DuckDB exactly after itself, then goes live', { timeout: 90_000 }, async () => {
