@@ -10,6 +10,24 @@ import {
   type ManagedProcess,
 } from '../../services/common/local-cluster.js';
 
+// Children of a test process that is itself stopped (a runner timeout, Ctrl-C) would outlive it
+// and hold their ports: whatever still runs is killed on the way out, and its temp dir removed.
+const running = new Set<ManagedProcess>();
+const tempDirs = new Set<string>();
+process.on('exit', () => {
+  for (const managed of running) managed.child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+}
+
+function track(managed: ManagedProcess): ManagedProcess {
+  running.add(managed);
+  void managed.exited.then(() => running.delete(managed));
+  return managed;
+}
+
 export interface ClusterOptions {
   partitions?: number;
   /** Extra environment for every service (limits, timeouts). */
@@ -50,6 +68,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const partitions = options.partitions ?? 1;
   const echo = options.echo ?? process.env.RUNLOG_TEST_ECHO === '1';
   const dir = mkdtempSync(join(tmpdir(), 'runlog-test-'));
+  tempDirs.add(dir);
   const dataDir = options.dataDir ?? join(dir, 'data');
   const natsStoreDir = join(dir, 'nats');
   const natsPort = await freePort();
@@ -91,10 +110,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     persisters,
     async startPersister(partition) {
       if (persisters[partition]) pastOutput.push(describe(persisters[partition]));
-      const persister = startService(
-        'persister',
-        { ...shared, RUNLOG_PARTITION: String(partition), RUNLOG_PERSISTER_HEALTH_ADDR: healthAddresses[partition] },
-        { echo, label: `persister-${partition}` },
+      const persister = track(
+        startService(
+          'persister',
+          { ...shared, RUNLOG_PARTITION: String(partition), RUNLOG_PERSISTER_HEALTH_ADDR: healthAddresses[partition] },
+          { echo, label: `persister-${partition}` },
+        ),
       );
       persisters[partition] = persister;
       await waitForHealthy(healthAddresses[partition], persister);
@@ -104,12 +125,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     },
     async startIngest() {
       if (ingest) pastOutput.push(describe(ingest));
-      ingest = startService('ingest', { ...shared, RUNLOG_INGEST_ADDR: ingestAddress }, { echo });
+      ingest = track(startService('ingest', { ...shared, RUNLOG_INGEST_ADDR: ingestAddress }, { echo }));
       await waitForHealthy(ingestAddress, ingest);
     },
     async startNats() {
       if (nats) pastOutput.push(describe(nats));
-      nats = await startNatsServer({ port: natsPort, storeDir: natsStoreDir, echo });
+      nats = track(await startNatsServer({ port: natsPort, storeDir: natsStoreDir, echo }));
     },
     output() {
       const current = [nats, ...persisters, ingest].filter((process) => process !== undefined).map(describe);
@@ -122,6 +143,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       await Promise.all([ingest, ...persisters].map((process) => process?.stop(5000)));
       await nats?.stop(5000);
       rmSync(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
     },
   };
 
