@@ -42,6 +42,10 @@ export interface EventBatchCodec {
   decode(bytes: Uint8Array): Event__Output[];
   /** Encoded size of one event inside a batch, for splitting at the server's max payload. */
   encodedSize(event: Event): number;
+  /** A batch of events still in their wire form (each one an encoded `Event`): framed, not decoded and re-encoded. */
+  encodeWire(events: readonly Uint8Array[]): Uint8Array;
+  /** Size of one wire-form event inside a batch. */
+  wireSize(event: Uint8Array): number;
 }
 
 export function createEventBatchCodec(): EventBatchCodec {
@@ -51,10 +55,14 @@ export function createEventBatchCodec(): EventBatchCodec {
   const batchType = root.lookupType('runlog.v1.EventBatch');
   const eventType = root.lookupType('runlog.v1.Event');
   const toObjectOptions = { longs: String, enums: String, defaults: true, oneofs: true, arrays: true };
+  // Tag of EventBatch.events: its field number, wire type 2 (length-delimited).
+  const eventsTag = (batchType.fields.events.id << 3) | 2;
   return {
     encode: (events) => batchType.encode(batchType.fromObject({ events })).finish(),
     decode: (bytes) => {
-      const message = batchType.decode(bytes);
+      // protobufjs reads strings from a Node Buffer natively (utf8Slice) and from a plain
+      // Uint8Array, which is what NATS hands over, with a much slower JS decoder: view it as a Buffer.
+      const message = batchType.decode(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return (batchType.toObject(message, toObjectOptions) as { events: Event__Output[] }).events;
     },
     // A repeated message field costs its bytes plus a tag and a length prefix.
@@ -62,6 +70,12 @@ export function createEventBatchCodec(): EventBatchCodec {
       const length = eventType.encode(eventType.fromObject(event)).len;
       return length + 1 + varintLength(length);
     },
+    encodeWire: (events) => {
+      const writer = protobuf.Writer.create();
+      for (const event of events) writer.uint32(eventsTag).bytes(event);
+      return writer.finish();
+    },
+    wireSize: (event) => event.length + 1 + varintLength(event.length),
   };
 }
 

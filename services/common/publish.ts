@@ -40,9 +40,13 @@ export class EventPublisher {
     this.js = jetstream(nc, { timeout: publishTimeoutMs });
   }
 
-  async publish(requestId: string, events: readonly Event[]): Promise<PublishResult> {
+  /**
+   * `eventBytes`, when given, holds each event's wire bytes (an encoded `Event`, as the agent sent
+   * it): they are forwarded as they are instead of encoding the decoded events again.
+   */
+  async publish(requestId: string, events: readonly Event[], eventBytes?: readonly Uint8Array[]): Promise<PublishResult> {
     const id = requestId || randomUUID();
-    const messages = this.toMessages(id, events);
+    const messages = this.toMessages(id, events, eventBytes);
     const acks = await Promise.all(messages.map((message) => this.publishOne(message)));
     return {
       requestId: id,
@@ -56,45 +60,33 @@ export class EventPublisher {
    * Groups by workflow in order of first appearance, keeping each workflow's order, so a retry
    * of the same request yields the same messages with the same ids (and JetStream drops them).
    */
-  private toMessages(requestId: string, events: readonly Event[]): Message[] {
-    const groups = new Map<string, Event[]>();
-    for (const event of events) {
+  private toMessages(requestId: string, events: readonly Event[], eventBytes?: readonly Uint8Array[]): Message[] {
+    const groups = new Map<string, number[]>();
+    events.forEach((event, index) => {
       const workflowId = event.workflowId!;
       let group = groups.get(workflowId);
       if (!group) groups.set(workflowId, (group = []));
-      group.push(event);
-    }
+      group.push(index);
+    });
     const maxBytes = Number(this.nc.info?.max_payload ?? 1024 * 1024) - HEADER_ALLOWANCE;
     const messages: Message[] = [];
     let groupIndex = 0;
     for (const [workflowId, group] of groups) {
       const subject = this.subjects.events(workflowId);
-      // Encoded once; only a group past the max payload is split and its slices encoded again.
-      const whole = this.codec.encode(group);
-      const slices = whole.length <= maxBytes ? [whole] : this.splitAtPayload(group, maxBytes).map((slice) => this.codec.encode(slice));
+      const slices = eventBytes
+        ? splitAtPayload(group.map((index) => eventBytes[index]), (bytes) => this.codec.wireSize(bytes), maxBytes).map((slice) => this.codec.encodeWire(slice))
+        : this.encodeGroup(group.map((index) => events[index]), maxBytes);
       slices.forEach((data, sliceIndex) => messages.push({ subject, msgId: `${requestId}/${groupIndex}/${sliceIndex}`, data }));
       groupIndex++;
     }
     return messages;
   }
 
-  private splitAtPayload(group: Event[], maxBytes: number): Event[][] {
-    const slices: Event[][] = [];
-    let current: Event[] = [];
-    let currentBytes = 0;
-    for (const event of group) {
-      const bytes = this.codec.encodedSize(event);
-      if (bytes > maxBytes) throw resourceExhausted(`one event encodes to ${bytes} bytes, more than the NATS max payload of ${maxBytes}`);
-      if (currentBytes + bytes > maxBytes) {
-        slices.push(current);
-        current = [];
-        currentBytes = 0;
-      }
-      current.push(event);
-      currentBytes += bytes;
-    }
-    slices.push(current);
-    return slices;
+  /** Encoded once; only a group past the max payload is split and its slices encoded again. */
+  private encodeGroup(group: Event[], maxBytes: number): Uint8Array[] {
+    const whole = this.codec.encode(group);
+    if (whole.length <= maxBytes) return [whole];
+    return splitAtPayload(group, (event) => this.codec.encodedSize(event), maxBytes).map((slice) => this.codec.encode(slice));
   }
 
   private async publishOne(message: Message): Promise<{ duplicate: boolean; seq: number }> {
@@ -112,6 +104,26 @@ export class EventPublisher {
       throw publishError(error);
     }
   }
+}
+
+/** Consecutive slices of the group, each within maxBytes; a single item past it cannot be published. */
+function splitAtPayload<T>(group: T[], sizeOf: (item: T) => number, maxBytes: number): T[][] {
+  const slices: T[][] = [];
+  let current: T[] = [];
+  let currentBytes = 0;
+  for (const item of group) {
+    const bytes = sizeOf(item);
+    if (bytes > maxBytes) throw resourceExhausted(`one event encodes to ${bytes} bytes, more than the NATS max payload of ${maxBytes}`);
+    if (currentBytes + bytes > maxBytes) {
+      slices.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(item);
+    currentBytes += bytes;
+  }
+  slices.push(current);
+  return slices;
 }
 
 /** NATS failures as the gRPC status a client can act on: a full stream is RESOURCE_EXHAUSTED, anything else UNAVAILABLE (retry). */

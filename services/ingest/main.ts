@@ -9,6 +9,7 @@ import { createLogger, initTelemetry } from '../common/telemetry.js';
 import { EventPublisher } from '../common/publish.js';
 import { createIngestHandlers } from './server.js';
 import { LIMITS_SPEC } from './validate.js';
+import { keepingEventBytes } from './wire.js';
 
 const SPEC = {
   ...COMMON_SPEC,
@@ -37,7 +38,7 @@ await runService(logger, async () => {
     services: [
       {
         name: 'runlog.v1.IngestService',
-        definition: proto.runlog.v1.IngestService.service,
+        definition: keepingEventBytes(proto.runlog.v1.IngestService.service),
         implementation: createIngestHandlers(publisher, config, logger, telemetry.tracer),
       },
     ],

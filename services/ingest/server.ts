@@ -10,6 +10,7 @@ import type { AppendStreamRequest__Output } from '../common/gen/runlog/v1/Append
 import type { AppendStreamResponse } from '../common/gen/runlog/v1/AppendStreamResponse.js';
 import { validateAppendRequest, type Limits } from './validate.js';
 import type { EventPublisher } from '../common/publish.js';
+import { eventBytesOf } from './wire.js';
 
 // Requests of one AppendStream being published at once; past it we stop reading the stream
 // (gRPC flow control then slows the agent down).
@@ -19,7 +20,7 @@ export function createIngestHandlers(publisher: EventPublisher, limits: Limits, 
   const append = (request: AppendRequest__Output, metadata: grpc.Metadata): Promise<AppendResponse> =>
     inSpan(tracer, 'runlog.ingest.Append', grpcTraceContext(metadata), { 'runlog.events': request.events.length }, async () => {
       validateAppendRequest(request, limits);
-      const result = await publisher.publish(request.requestId, request.events);
+      const result = await publisher.publish(request.requestId, request.events, eventBytesOf(request));
       return { requestId: result.requestId, accepted: result.accepted, duplicate: result.duplicate };
     });
 
