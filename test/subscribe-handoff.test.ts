@@ -6,9 +6,9 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { writeNumbered, type RunRef } from './helpers/numbered.js';
-import { queryLogs, type QueryServiceClient } from './helpers/query-client.js';
-import { startQueryCluster, type QueryCluster } from './helpers/query-service.js';
-import { NumberedRuns, subscribe, type Subscription } from './helpers/subscription.js';
+import { queryClient, queryLogs, type QueryServiceClient } from './helpers/query-client.js';
+import { startQueryCluster, startQueryService, type QueryCluster } from './helpers/query-service.js';
+import { describeStatus, NumberedRuns, subscribe, type Subscription } from './helpers/subscription.js';
 import { sleep, waitUntil } from './helpers/wait.js';
 import { jsonToStruct, millisToTimestamp } from '../services/common/values.js';
 import { logEvent, timestampOfMicros, type Event } from './helpers/events.js';
@@ -192,7 +192,9 @@ test('live and stored events come out alike, cursor and ingest time included, an
   const events = mixedEvents(workflowId);
   const jsm = await jetstreamManager(nc);
   const consumers = async () => (await jsm.streams.info('RUNLOG')).state.consumer_count;
-  const baseline = await consumers();
+  // The persister's consumer only: the subscriptions of earlier tests delete theirs as they close.
+  const baseline = 1;
+  await waitUntil(consumers, (count) => count === baseline, { what: 'no consumer left from earlier subscriptions' });
   // Live: subscriptions that are past their (empty) history, each with its stream consumer, before the events exist.
   const live = filters.map((filter) => subscribe(client, { filter: { ...filter, workflowId } }));
   await waitUntil(consumers, (count) => count === baseline + filters.length, { what: 'every live subscription reading the stream' });
@@ -252,4 +254,55 @@ test('after the stream lost the history, a cursor resumes from DuckDB exactly af
   tail.assertComplete([{ ...run, count: 4000 }], 1000);
   await fromMiddle.cancel();
   await fromEnd.cancel();
+});
+
+test('a subscriber resumes exactly with its cursor after the query service or the persister is killed -9 under it', { timeout: 180_000 }, async () => {
+  const run: RunRef = { workflowId: 'restart-wf', runId: 'r' };
+  const filter = { workflowId: run.workflowId };
+  await writeNumbered(ingest, { runs: [run], count: 30_000 });
+  await waitUntil(
+    () => queryLogs(client, { filter: run, order: 'ORDER_DESCENDING', pageSize: 1 }),
+    (page) => page.records[0]?.event?.log?.attributes.n === '29999',
+    { what: 'the 30,000 events stored' },
+  );
+  const checker = new NumberedRuns();
+  const follow = (on: QueryServiceClient, start: { fromBeginning: true } | { afterCursor: string }) =>
+    subscribe(on, { filter, ...start }, { keep: false, onEvent: (event) => checker.accept(event) });
+
+  // 1. The query service dies mid-history; a new one continues from the cursor.
+  const doomed = await startQueryService(rig.cluster, {}, 'query-doomed');
+  const doomedClient = queryClient(doomed.address);
+  const first = follow(doomedClient, { fromBeginning: true });
+  await first.waitForCount(5000);
+  await doomed.process.kill();
+  const status = await first.ended;
+  assert.notEqual(status.code, grpc.status.OK, 'the stream ended cleanly although its server died');
+  doomedClient.close();
+
+  // 2. The persister dies while the resumed subscriber reads its history: the stream fails
+  //    (UNAVAILABLE), and after the restart the cursor continues. Paused, the subscriber holds the
+  //    server inside its history (25,000 events are left, far more than the buffers take).
+  const second = follow(client, { afterCursor: first.lastCursor() });
+  await second.waitForCount(1);
+  second.pause();
+  await rig.cluster.persisters[0].kill();
+  second.resume();
+  const secondStatus = await second.ended;
+  assert.equal(secondStatus.code, grpc.status.UNAVAILABLE, describeStatus(secondStatus));
+  await rig.cluster.startPersister(0);
+  const before = checker.total;
+  const third = follow(client, { afterCursor: second.lastCursor() });
+  await third.waitForCount(30_000 - before, 60_000, 'the rest of the history');
+
+  // 3. Live (a new event arrives only through the stream now); the persister dies again: the
+  //    stream keeps flowing past it.
+  await writeNumbered(ingest, { runs: [run], from: 30_000, count: 1 });
+  await third.waitForCount(30_001 - before, 30_000, 'the first live event');
+  await rig.cluster.persisters[0].kill();
+  await writeNumbered(ingest, { runs: [run], from: 30_001, count: 4999 });
+  await waitUntil(() => checker.total, (n) => n >= 35_000, { timeoutMs: 60_000, what: 'the live events with the persister down' });
+  await rig.cluster.startPersister(0);
+  await sleep(300);
+  await third.cancel();
+  checker.assertComplete([{ ...run, count: 35_000 }]);
 });
