@@ -1,5 +1,6 @@
 // The persister read API on NATS request-reply (`<prefix>.read.<p>`): typed requests and replies, JSON on the wire.
 import type { Event } from './gen/runlog/v1/Event.js';
+import type { LineageRequest, LineageResult, StepsRequest, StepsResult, StepStateRequest, StepStateResult } from './read-steps-protocol.js';
 
 /** A place in a partition: stream sequence of the message, index of the event in it. */
 export type Position = [seq: number, idx: number];
@@ -74,7 +75,8 @@ export type ReadRequest =
       after?: RunKey;
       limit: number;
     })
-  | (Base & { op: 'run'; workflowId: string; runId: string });
+  | (Base & { op: 'run'; workflowId: string; runId: string })
+  | (Base & (StepsRequest | StepStateRequest | LineageRequest));
 
 /** Order of ListRuns: newest start first, then workflow id, then run id. */
 export type RunKey = [startMicros: string, workflowId: string, runId: string];
@@ -135,6 +137,9 @@ export type ReadResult = {
   workflows: { items: WorkflowRow[]; more: boolean };
   runs: { items: RunRow[]; more: boolean };
   run: RunDetail | null;
+  steps: StepsResult;
+  stepState: StepStateResult;
+  lineage: LineageResult;
 };
 
 export type ReadReply<R extends ReadRequest['op'] = ReadRequest['op']> =

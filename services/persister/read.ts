@@ -8,6 +8,7 @@ import type { Logger } from '../common/telemetry.js';
 import { RpcError } from '../common/grpc-errors.js';
 import { readEvents, readLogs } from './read-events.js';
 import { readRun, readRuns, readWorkflows } from './read-runs.js';
+import { readLineage, readSteps, readStepState } from './read-steps.js';
 import type { PartitionStore } from './write.js';
 
 /** Handlers by op: each gets a connection of its own for the duration of the request. */
@@ -20,6 +21,9 @@ const HANDLERS: Handlers = {
   workflows: readWorkflows,
   runs: readRuns,
   run: readRun,
+  steps: readSteps,
+  stepState: readStepState,
+  lineage: readLineage,
 };
 
 export interface ReadServerOptions {
