@@ -1,31 +1,18 @@
 // Crashes on the write path lose nothing and duplicate nothing: persisters killed -9 twice and ingest killed -9 mid-stream.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, type Cluster } from './helpers/cluster.js';
-import { ingestClient } from './helpers/ingest-client.js';
+import { useCluster } from './helpers/cluster.js';
 import { assertLoadStored, startLoad, waitForAcked, type LoadShape } from './helpers/load.js';
 import { sleep } from './helpers/wait.js';
-import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 
 const PARTITIONS = 2;
 // 200,000 log events of ~100 bytes over 500 runs in 50 workflows, from 4 agents sending 1,000 per request.
 const SHAPE: LoadShape = { runs: 500, workflows: 50, eventsPerRun: 400, senders: 4, eventsPerRequest: 1000 };
 
-let cluster: Cluster;
-let client: IngestServiceClient;
-
-before(async () => {
-  cluster = await startCluster({ partitions: PARTITIONS });
-  client = ingestClient(cluster.ingestAddress);
-});
-
-after(async () => {
-  client?.close();
-  await cluster?.stop();
-});
+const rig = useCluster({ partitions: PARTITIONS });
 
 test('200,000 events through persister kill -9 (twice) and ingest kill -9: all stored once, in per-run order', { timeout: 480_000 }, async () => {
-  const load = startLoad(client, SHAPE, 'crash');
+  const load = startLoad(rig.client, SHAPE, 'crash');
   load.done.catch(() => undefined); // awaited below; waitForAcked reports a failure early
 
   const t0 = Date.now();
@@ -34,9 +21,9 @@ test('200,000 events through persister kill -9 (twice) and ingest kill -9: all s
   // Both partitions at once, while requests keep coming; they restart in the background while
   // the load goes on, so they come back to a backlog.
   const killPersisters = async (): Promise<{ restarted: Promise<void> }> => {
-    await Promise.all(cluster.persisters.map((persister) => persister.kill()));
+    await Promise.all(rig.cluster.persisters.map((persister) => persister.kill()));
     note('persisters killed');
-    const restarted = Promise.all(Array.from({ length: PARTITIONS }, (_, p) => cluster.startPersister(p))).then(() => note('persisters back'));
+    const restarted = Promise.all(Array.from({ length: PARTITIONS }, (_, p) => rig.cluster.startPersister(p))).then(() => note('persisters back'));
     restarted.catch(() => undefined); // awaited below
     return { restarted };
   };
@@ -44,10 +31,10 @@ test('200,000 events through persister kill -9 (twice) and ingest kill -9: all s
   await waitForAcked(load, 0.1);
   const firstKill = await killPersisters();
   await waitForAcked(load, 0.25);
-  await cluster.ingest.kill();
+  await rig.cluster.ingest.kill();
   note('ingest killed');
   await sleep(200);
-  await cluster.startIngest();
+  await rig.cluster.startIngest();
   note('ingest back');
   await firstKill.restarted;
   await waitForAcked(load, 0.45);
@@ -59,6 +46,6 @@ test('200,000 events through persister kill -9 (twice) and ingest kill -9: all s
   // The ingest kill broke calls in flight; they were retried.
   assert.ok(load.retries.failures.length > 0, 'no request had to be retried: the ingest kill missed the stream');
 
-  await assertLoadStored(cluster, SHAPE);
+  await assertLoadStored(rig.cluster, SHAPE);
   note('all stored and checked');
 });

@@ -1,61 +1,49 @@
 // Retries store once: Append retried with the same request_id, and AppendStream's one in-order ack per request.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, type Cluster } from './helpers/cluster.js';
+import { useCluster } from './helpers/cluster.js';
 import { countAll, queryPartition } from './helpers/duckdb.js';
 import { logEvent, numberedLog, type Event } from './helpers/events.js';
-import { append, appendStream, ingestClient, type AppendRequest } from './helpers/ingest-client.js';
+import { append, appendStream, type AppendRequest } from './helpers/ingest-client.js';
 import { waitUntil } from './helpers/wait.js';
-import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 
-let cluster: Cluster;
-let client: IngestServiceClient;
-
-before(async () => {
-  cluster = await startCluster({ partitions: 1 });
-  client = ingestClient(cluster.ingestAddress);
-});
-
-after(async () => {
-  client?.close();
-  await cluster?.stop();
-});
+const rig = useCluster({ partitions: 1 });
 
 /** How many log rows of a workflow are stored, once at least `expected` are (then a moment more, to catch extras). */
 async function storedLogs(workflowId: string, expected: number): Promise<number> {
   const sql = `SELECT count(*) FROM logs WHERE workflow_id = '${workflowId}'`;
-  await waitUntil(() => countAll(cluster.dataDir, 1, sql), (count) => count >= expected, { what: `${expected} logs of ${workflowId}` });
+  await waitUntil(() => countAll(rig.cluster.dataDir, 1, sql), (count) => count >= expected, { what: `${expected} logs of ${workflowId}` });
   // A duplicate would land in the same or the next batch; the flush interval is 20 ms.
   await new Promise((resolve) => setTimeout(resolve, 300));
-  return countAll(cluster.dataDir, 1, sql);
+  return countAll(rig.cluster.dataDir, 1, sql);
 }
 
 test('Append retried with the same request_id is stored once', async () => {
   // Three workflows: the request becomes three JetStream messages, each de-duplicated.
   const events: Event[] = ['retry-a', 'retry-b', 'retry-c'].flatMap((wf) => [0, 1, 2].map((n) => numberedLog(wf, 'r', n)));
   const request: AppendRequest = { requestId: 'retry-request-1', events };
-  const first = await append(client, request);
+  const first = await append(rig.client, request);
   assert.deepEqual(first, { requestId: 'retry-request-1', accepted: 9, duplicate: false });
-  const second = await append(client, request);
+  const second = await append(rig.client, request);
   assert.deepEqual(second, { requestId: 'retry-request-1', accepted: 9, duplicate: true });
   // Concurrent retries of the same request too (an agent that timed out and resent at once).
-  const racing = await Promise.all([append(client, request), append(client, request), append(client, request)]);
+  const racing = await Promise.all([append(rig.client, request), append(rig.client, request), append(rig.client, request)]);
   for (const response of racing) assert.equal(response.duplicate, true);
   for (const wf of ['retry-a', 'retry-b', 'retry-c']) assert.equal(await storedLogs(wf, 3), 3, wf);
 });
 
 test('a different request_id with the same events is stored again (request_id, not content, de-duplicates)', async () => {
   const events = [logEvent('same-content', 'r', { message: 'hello' })];
-  await append(client, { requestId: 'content-1', events });
-  const response = await append(client, { requestId: 'content-2', events });
+  await append(rig.client, { requestId: 'content-1', events });
+  const response = await append(rig.client, { requestId: 'content-2', events });
   assert.equal(response.duplicate, false);
   assert.equal(await storedLogs('same-content', 2), 2);
 });
 
 test('without a request_id the server makes one, distinct per call', async () => {
   const events = [logEvent('no-request-id', 'r', { message: 'x' })];
-  const a = await append(client, { events });
-  const b = await append(client, { events });
+  const a = await append(rig.client, { events });
+  const b = await append(rig.client, { events });
   assert.ok(a.requestId.length > 0 && b.requestId.length > 0);
   assert.notEqual(a.requestId, b.requestId);
   assert.equal(await storedLogs('no-request-id', 2), 2);
@@ -77,7 +65,7 @@ test('AppendStream: one ack per request, in order; every event stored once and i
   }
   // Resend a few requests within the same stream: acked as duplicates, in their place.
   list.push(list[0], list[150], list[299]);
-  const responses = await appendStream(client, list);
+  const responses = await appendStream(rig.client, list);
   assert.equal(responses.length, list.length);
   responses.forEach((response, i) => {
     assert.equal(response.requestId, list[i].requestId, `answer ${i} out of order`);
@@ -87,7 +75,7 @@ test('AppendStream: one ack per request, in order; every event stored once and i
 
   assert.equal(await storedLogs(wf, requests * perRequest), requests * perRequest);
   for (const run of ['even', 'odd']) {
-    const rows = await queryPartition(cluster.dataDir, 0, `SELECT attributes['n'] AS n FROM logs WHERE workflow_id = '${wf}' AND run_id = '${run}' ORDER BY seq, idx`);
+    const rows = await queryPartition(rig.cluster.dataDir, 0, `SELECT attributes['n'] AS n FROM logs WHERE workflow_id = '${wf}' AND run_id = '${run}' ORDER BY seq, idx`);
     assert.deepEqual(
       rows.map((row) => Number(row.n)),
       Array.from({ length: (requests * perRequest) / 2 }, (_, i) => i),
@@ -100,7 +88,7 @@ test('AppendStream stops at the first bad request: earlier ones acked and stored
   const wf = 'stream-bad';
   const good = (r: number): AppendRequest => ({ requestId: `bad-stream-${r}`, events: [numberedLog(wf, 'r', r)] });
   const bad: AppendRequest = { requestId: 'bad-stream-x', events: [logEvent(wf, 'r', { level: 'LOG_LEVEL_UNSPECIFIED' })] };
-  const call = client.AppendStream({ deadline: Date.now() + 30_000 });
+  const call = rig.client.AppendStream({ deadline: Date.now() + 30_000 });
   const acks: string[] = [];
   const ended = new Promise<{ code: number; details: string }>((resolve) => {
     call.on('data', (message) => acks.push(message.response!.requestId));
@@ -121,7 +109,7 @@ test('AppendStream stops at the first bad request: earlier ones acked and stored
   // The request after the bad one may or may not have been published before the failure ended
   // the call (requests are pipelined); unacked, the agent resends it with its request_id.
   await storedLogs(wf, 3);
-  const rows = await queryPartition(cluster.dataDir, 0, `SELECT attributes['n'] AS n FROM logs WHERE workflow_id = '${wf}' ORDER BY seq, idx`);
+  const rows = await queryPartition(rig.cluster.dataDir, 0, `SELECT attributes['n'] AS n FROM logs WHERE workflow_id = '${wf}' ORDER BY seq, idx`);
   const stored = rows.map((row) => row.n);
   assert.deepEqual(stored.slice(0, 3), ['0', '1', '2']);
   assert.ok(stored.length === 3 || (stored.length === 4 && stored[3] === '3'), `unexpected rows ${JSON.stringify(stored)}`);

@@ -1,50 +1,38 @@
 // nats-server stopped and killed mid-stream: ingest answers UNAVAILABLE meanwhile, everything recovers by itself, nothing acked is lost or doubled.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { checkHealth } from '../services/common/local-cluster.js';
-import { startCluster, type Cluster } from './helpers/cluster.js';
+import { useCluster } from './helpers/cluster.js';
 import { logEvent } from './helpers/events.js';
-import { appendError, ingestClient } from './helpers/ingest-client.js';
+import { appendError } from './helpers/ingest-client.js';
 import { assertLoadStored, startLoad, waitForAcked, type LoadShape } from './helpers/load.js';
 import { sleep } from './helpers/wait.js';
-import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 
 const PARTITIONS = 2;
 // 40,000 events over 100 runs from 2 agents, 500 per request.
 const SHAPE: LoadShape = { runs: 100, workflows: 10, eventsPerRun: 400, senders: 2, eventsPerRequest: 500 };
 
-let cluster: Cluster;
-let client: IngestServiceClient;
-
-before(async () => {
   // A short publish timeout, so a call during the outage answers quickly instead of hanging.
-  cluster = await startCluster({ partitions: PARTITIONS, env: { RUNLOG_PUBLISH_TIMEOUT: '1s' } });
-  client = ingestClient(cluster.ingestAddress);
-});
-
-after(async () => {
-  client?.close();
-  await cluster?.stop();
-});
+const rig = useCluster({ partitions: PARTITIONS, env: { RUNLOG_PUBLISH_TIMEOUT: '1s' } });
 
 test('nats-server stopped, then killed -9, mid-stream: UNAVAILABLE while down, recovery without restarts, every acked event once', { timeout: 300_000 }, async () => {
-  const services = [cluster.ingest, ...cluster.persisters];
+  const services = [rig.cluster.ingest, ...rig.cluster.persisters];
   const pids = services.map((service) => service.child.pid);
-  const load = startLoad(client, SHAPE, 'nats-restart');
+  const load = startLoad(rig.client, SHAPE, 'nats-restart');
   load.done.catch(() => undefined); // awaited below; waitForAcked reports a failure early
 
   const t0 = Date.now();
   // The timeline on stderr: when a run fails, it shows where the outages fell and how long recovery took.
   const note = (what: string): void => void process.stderr.write(`[nats-restart] ${((Date.now() - t0) / 1000).toFixed(1)}s ${what}: ${load.acked()} acked\n`);
   const outage = async (how: 'stop' | 'kill', probe: number) => {
-    await (how === 'stop' ? cluster.nats.stop() : cluster.nats.kill());
+    await (how === 'stop' ? rig.cluster.nats.stop() : rig.cluster.nats.kill());
     note(`nats-server ${how === 'stop' ? 'stopped' : 'killed'}`);
     // A request while NATS is down: the agent must be told to retry, not that its input is bad.
-    const error = await appendError(client, { requestId: `probe-${probe}`, events: [logEvent('probe-wf', `probe-${probe}`, { message: 'while down' })] });
+    const error = await appendError(rig.client, { requestId: `probe-${probe}`, events: [logEvent('probe-wf', `probe-${probe}`, { message: 'while down' })] });
     assert.equal(error.code, grpc.status.UNAVAILABLE, `${how}: ${error.details}`);
     await sleep(1000);
-    await cluster.startNats();
+    await rig.cluster.startNats();
     note('nats-server back');
   };
 
@@ -65,8 +53,8 @@ test('nats-server stopped, then killed -9, mid-stream: UNAVAILABLE while down, r
   // Nothing was restarted: the same processes, all still up and healthy.
   assert.deepEqual(services.map((service) => service.child.pid), pids);
   for (const service of services) assert.equal(service.child.exitCode, null, `${service.name} exited`);
-  assert.equal(await checkHealth(cluster.ingestAddress), true);
+  assert.equal(await checkHealth(rig.cluster.ingestAddress), true);
 
-  await assertLoadStored(cluster, SHAPE);
+  await assertLoadStored(rig.cluster, SHAPE);
   note('all stored and checked');
 });

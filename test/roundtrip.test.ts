@@ -1,38 +1,26 @@
 // Every event kind goes through gRPC Append and comes out of DuckDB field by field, in order.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { partitionOf } from '../services/common/subjects.js';
 import { jsonToStruct, type Json } from '../services/common/values.js';
-import { startCluster, type Cluster } from './helpers/cluster.js';
+import { useCluster } from './helpers/cluster.js';
 import { queryPartition, mapToObject, type Row } from './helpers/duckdb.js';
 import { logEvent, timestampOfMicros, type Event } from './helpers/events.js';
-import { append, ingestClient } from './helpers/ingest-client.js';
+import { append } from './helpers/ingest-client.js';
 import { waitUntil } from './helpers/wait.js';
-import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 
 const PARTITIONS = 2;
-let cluster: Cluster;
-let client: IngestServiceClient;
-
-before(async () => {
-  cluster = await startCluster({ partitions: PARTITIONS });
-  client = ingestClient(cluster.ingestAddress);
-});
-
-after(async () => {
-  client?.close();
-  await cluster?.stop();
-});
+const rig = useCluster({ partitions: PARTITIONS });
 
 /** Rows of `sql` from the partition that owns `workflowId`, once `ready` holds for them. */
 function rowsOf(workflowId: string, sql: string, ready: (rows: Row[]) => boolean): Promise<Row[]> {
-  return waitUntil(() => queryPartition(cluster.dataDir, partitionOf(workflowId, PARTITIONS), sql), ready, { what: sql });
+  return waitUntil(() => queryPartition(rig.cluster.dataDir, partitionOf(workflowId, PARTITIONS), sql), ready, { what: sql });
 }
 
 /** A table's rows of one workflow in stream order, times as epoch microseconds (a JS Date would drop them). */
 function tableRows(workflowId: string, table: string): Promise<Row[]> {
   return queryPartition(
-    cluster.dataDir,
+    rig.cluster.dataDir,
     partitionOf(workflowId, PARTITIONS),
     `SELECT * EXCLUDE (time, ingest_time), epoch_us(time) AS time_us, epoch_us(ingest_time) AS ingest_us
      FROM ${table} WHERE workflow_id = '${workflowId}' ORDER BY seq, idx`,
@@ -100,7 +88,7 @@ test('every event kind is stored field by field', async () => {
     { workflowId: wf, runId: 'r2', runStarted: { workflowName: 'Nightly ETL' } },
   ];
   const sentAt = BigInt(Date.now()) * 1000n;
-  const response = await append(client, { requestId: 'roundtrip-1', events });
+  const response = await append(rig.client, { requestId: 'roundtrip-1', events });
   const ackedAt = BigInt(Date.now()) * 1000n;
   assert.deepEqual(response, { requestId: 'roundtrip-1', accepted: events.length, duplicate: false });
 
@@ -195,27 +183,27 @@ test('every event kind is stored field by field', async () => {
     { ...base(7), step: 4n, node_id: 'load', state: 'null', awaiting_input: false, next_node_ids: [], processed_node_ids: [], waiting_node_ids: [], time_us: ingestUs, ingest_us: ingestUs },
   ]);
 
-  const applied = await queryPartition(cluster.dataDir, partitionOf(wf, PARTITIONS), `SELECT max(seq) AS watermark, sum(events) AS events FROM applied`);
+  const applied = await queryPartition(rig.cluster.dataDir, partitionOf(wf, PARTITIONS), `SELECT max(seq) AS watermark, sum(events) AS events FROM applied`);
   assert.equal(applied[0].watermark, seq);
   assert.equal(Number(applied[0].events), events.length);
 
-  const currentRun = await queryPartition(cluster.dataDir, partitionOf(wf, PARTITIONS), `SELECT workflow_id, run_id, status, reason, epoch_us(time) AS time_us FROM run_current_status ORDER BY run_id`);
+  const currentRun = await queryPartition(rig.cluster.dataDir, partitionOf(wf, PARTITIONS), `SELECT workflow_id, run_id, status, reason, epoch_us(time) AS time_us FROM run_current_status ORDER BY run_id`);
   assert.deepEqual(currentRun, [{ workflow_id: wf, run_id: 'r1', status: 'COMPLETED', reason: '', time_us: ingestUs }]);
-  const currentTask = await queryPartition(cluster.dataDir, partitionOf(wf, PARTITIONS), `SELECT workflow_id, run_id, task_name, task_instance_id, status, attempt, reason FROM task_current_status`);
+  const currentTask = await queryPartition(rig.cluster.dataDir, partitionOf(wf, PARTITIONS), `SELECT workflow_id, run_id, task_name, task_instance_id, status, attempt, reason FROM task_current_status`);
   assert.deepEqual(currentTask, [{ workflow_id: wf, run_id: 'r1', task_name: 'extract', task_instance_id: 'extract#2', status: 'COMPLETED', attempt: 3, reason: '' }]);
 });
 
 test('current status views follow the latest event, not the latest time', async () => {
   const wf = 'views-wf';
   // The agent's clock runs backwards here; the stream order is what counts.
-  await append(client, {
+  await append(rig.client, {
     requestId: 'views-1',
     events: [
       { workflowId: wf, runId: 'v1', runStatus: { status: 'STATUS_RUNNING', time: timestampOfMicros(T(100)) } },
       { workflowId: wf, runId: 'v1', taskStatus: { taskName: 't', taskInstanceId: 't#1', attempt: 1, status: 'STATUS_RUNNING', time: timestampOfMicros(T(100)) } },
     ],
   });
-  await append(client, {
+  await append(rig.client, {
     requestId: 'views-2',
     events: [
       { workflowId: wf, runId: 'v1', taskStatus: { taskName: 't', taskInstanceId: 't#1', attempt: 1, status: 'STATUS_FAILED', time: timestampOfMicros(T(50)), reason: 'boom' } },
@@ -224,7 +212,7 @@ test('current status views follow the latest event, not the latest time', async 
   });
   const current = await rowsOf(wf, `SELECT status, reason FROM run_current_status WHERE workflow_id = '${wf}'`, (rows) => rows[0]?.status === 'FAILED');
   assert.deepEqual(current, [{ status: 'FAILED', reason: 'task t failed' }]);
-  const task = await queryPartition(cluster.dataDir, partitionOf(wf, PARTITIONS), `SELECT status, reason FROM task_current_status WHERE workflow_id = '${wf}'`);
+  const task = await queryPartition(rig.cluster.dataDir, partitionOf(wf, PARTITIONS), `SELECT status, reason FROM task_current_status WHERE workflow_id = '${wf}'`);
   assert.deepEqual(task, [{ status: 'FAILED', reason: 'boom' }]);
 });
 
@@ -238,7 +226,7 @@ test('per-run order is kept across workflows, partitions and requests', async ()
     for (let i = 0; i < perRun; i++) {
       for (const wf of workflows) for (const run of ['x', 'y']) events.push(logEvent(wf, run, { message: String(request * perRun + i) }));
     }
-    await append(client, { requestId: `order-${request}`, events });
+    await append(rig.client, { requestId: `order-${request}`, events });
   }
   for (const wf of workflows) {
     const rows = await rowsOf(wf, `SELECT run_id, message FROM logs WHERE workflow_id = '${wf}' ORDER BY seq, idx`, (rows) => rows.length === 2 * 3 * perRun);
@@ -259,7 +247,7 @@ test('a request larger than the NATS max payload is split into several messages,
     events.push({ workflowId: wf, runId: 'big', step: { step: String(n), nodeId: `node-${n}`, stateJson: state(n) } });
     events.push(logEvent(wf, 'big', { message: `after step ${n}` }));
   }
-  const response = await append(client, { requestId: 'big-1', events }, 60_000);
+  const response = await append(rig.client, { requestId: 'big-1', events }, 60_000);
   assert.equal(response.accepted, 8);
   const steps = await rowsOf(
     wf,
@@ -273,7 +261,7 @@ test('a request larger than the NATS max payload is split into several messages,
   );
   assert.ok(new Set(steps.map((row) => row.seq)).size >= 2, 'expected the request to span several JetStream messages');
   const all = await queryPartition(
-    cluster.dataDir,
+    rig.cluster.dataDir,
     partitionOf(wf, PARTITIONS),
     `SELECT kind, label FROM (SELECT seq, idx, 'step' AS kind, node_id AS label FROM steps WHERE workflow_id = '${wf}' UNION ALL SELECT seq, idx, 'log', message FROM logs WHERE workflow_id = '${wf}') ORDER BY seq, idx`,
   );

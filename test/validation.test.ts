@@ -1,5 +1,5 @@
 // Bad input gets a precise gRPC error and changes nothing; hostile ids, oversized requests and garbage never hurt a service.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as tcpConnect } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
@@ -8,12 +8,11 @@ import { connect as natsConnect } from '@nats-io/transport-node';
 import { checkHealth } from '../services/common/local-cluster.js';
 import { escapeSubjectToken, partitionOf } from '../services/common/subjects.js';
 import { jsonToStruct } from '../services/common/values.js';
-import { startCluster, type Cluster } from './helpers/cluster.js';
+import { useCluster } from './helpers/cluster.js';
 import { countAll, queryAllPartitions, queryPartition } from './helpers/duckdb.js';
 import { logEvent, type Event } from './helpers/events.js';
-import { append, appendError, ingestClient, type AppendRequest } from './helpers/ingest-client.js';
+import { append, appendError, type AppendRequest } from './helpers/ingest-client.js';
 import { sleep, waitUntil } from './helpers/wait.js';
-import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 import type { LogLevel } from '../services/common/gen/runlog/v1/LogLevel.js';
 
 const PARTITIONS = 2;
@@ -29,18 +28,7 @@ const LIMITS = {
 };
 const WF = 'validation-wf';
 
-let cluster: Cluster;
-let client: IngestServiceClient;
-
-before(async () => {
-  cluster = await startCluster({ partitions: PARTITIONS, env: LIMITS });
-  client = ingestClient(cluster.ingestAddress);
-});
-
-after(async () => {
-  client?.close();
-  await cluster?.stop();
-});
+const rig = useCluster({ partitions: PARTITIONS, env: LIMITS });
 
 const BAD_TIME = { seconds: '253402300800', nanos: 0 }; // year 10000
 const NEGATIVE_NANOS = { seconds: '1700000000', nanos: -1 };
@@ -130,7 +118,7 @@ const goodNeighbour = (n: number) => logEvent(WF, 'rejected-neighbour', { messag
 
 test('each validation rule answers INVALID_ARGUMENT naming the event index and field', async () => {
   for (const [i, [field, bad]] of BAD_EVENTS.entries()) {
-    const error = await appendError(client, { requestId: `bad-${i}`, events: [goodNeighbour(i), bad, goodNeighbour(i)] });
+    const error = await appendError(rig.client, { requestId: `bad-${i}`, events: [goodNeighbour(i), bad, goodNeighbour(i)] });
     const label = `case ${i} (${field})`;
     assert.equal(error.code, grpc.status.INVALID_ARGUMENT, `${label}: ${error.details}`);
     assert.ok(error.details.startsWith(`events[1].${field}: `), `${label}: got "${error.details}"`);
@@ -147,7 +135,7 @@ test('request-level rules answer INVALID_ARGUMENT naming the field', async () =>
     ['events: 51 events exceed the limit of 50', { requestId: 'too-many', events: Array.from({ length: 51 }, (_, i) => goodNeighbour(i)) }],
   ];
   for (const [prefix, request] of cases) {
-    const error = await appendError(client, request);
+    const error = await appendError(rig.client, request);
     assert.equal(error.code, grpc.status.INVALID_ARGUMENT, error.details);
     assert.ok(error.details.startsWith(prefix), `expected "${prefix}…", got "${error.details}"`);
   }
@@ -160,11 +148,11 @@ test('hostile ids are accepted and stored under exactly their id, each on its ow
     logEvent(id, id, { taskName: id, taskInstanceId: id, message: `for ${id}` }),
     { workflowId: id, runId: id, taskStatus: { taskName: id, taskInstanceId: id, attempt: 1, status: 'STATUS_RUNNING' } },
   ]);
-  const response = await append(client, { requestId: 'hostile-ids', events });
+  const response = await append(rig.client, { requestId: 'hostile-ids', events });
   assert.equal(response.accepted, events.length);
 
   const rows = await waitUntil(
-    () => queryAllPartitions(cluster.dataDir, PARTITIONS, `SELECT workflow_id, run_id, task_name, task_instance_id, message FROM logs WHERE message LIKE 'for %'`),
+    () => queryAllPartitions(rig.cluster.dataDir, PARTITIONS, `SELECT workflow_id, run_id, task_name, task_instance_id, message FROM logs WHERE message LIKE 'for %'`),
     (rows) => rows.length === hostile.length,
     { what: 'the hostile ids' },
   );
@@ -178,14 +166,14 @@ test('hostile ids are accepted and stored under exactly their id, each on its ow
   // Each landed in its own partition's file, with its run and task rows.
   for (const id of hostile) {
     const partition = partitionOf(id, PARTITIONS);
-    const runs = await queryPartition(cluster.dataDir, partition, `SELECT workflow_id, run_id, workflow_name, node_ids FROM runs`);
+    const runs = await queryPartition(rig.cluster.dataDir, partition, `SELECT workflow_id, run_id, workflow_name, node_ids FROM runs`);
     assert.deepEqual(runs.filter((row) => row.workflow_id === id), [{ workflow_id: id, run_id: id, workflow_name: id, node_ids: [id] }], JSON.stringify(id));
-    const tasks = await queryPartition(cluster.dataDir, partition, `SELECT workflow_id, task_name, status FROM task_current_status`);
+    const tasks = await queryPartition(rig.cluster.dataDir, partition, `SELECT workflow_id, task_name, status FROM task_current_status`);
     assert.deepEqual(tasks.filter((row) => row.workflow_id === id), [{ workflow_id: id, task_name: id, status: 'RUNNING' }], JSON.stringify(id));
   }
 
   // In the stream each id is one escaped token below its partition: nothing widened into another subject.
-  const nc = await natsConnect({ servers: cluster.natsUrl });
+  const nc = await natsConnect({ servers: rig.cluster.natsUrl });
   try {
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info('RUNLOG', { subjects_filter: 'runlog.ev.>' });
@@ -202,32 +190,32 @@ test('hostile ids are accepted and stored under exactly their id, each on its ow
 
 test('nothing of a rejected request is stored', async () => {
   // A good request after all the bad ones: once it is stored, everything before it is too.
-  await append(client, { requestId: 'after-the-bad-ones', events: [logEvent(WF, 'marker', { message: 'marker' })] });
-  await waitUntil(() => countAll(cluster.dataDir, PARTITIONS, `SELECT count(*) FROM logs WHERE run_id = 'marker'`), (count) => count === 1, { what: 'the marker' });
+  await append(rig.client, { requestId: 'after-the-bad-ones', events: [logEvent(WF, 'marker', { message: 'marker' })] });
+  await waitUntil(() => countAll(rig.cluster.dataDir, PARTITIONS, `SELECT count(*) FROM logs WHERE run_id = 'marker'`), (count) => count === 1, { what: 'the marker' });
   for (const table of ['runs', 'logs', 'run_status', 'task_status', 'steps']) {
-    const rows = await queryAllPartitions(cluster.dataDir, PARTITIONS, `SELECT run_id FROM ${table} WHERE workflow_id = '${WF}'`);
+    const rows = await queryAllPartitions(rig.cluster.dataDir, PARTITIONS, `SELECT run_id FROM ${table} WHERE workflow_id = '${WF}'`);
     assert.deepEqual(rows.map((row) => row.run_id), table === 'logs' ? ['marker'] : [], `table ${table}`);
   }
 });
 
 /** Fails unless ingest runs, reports SERVING, and stores a fresh request. */
 async function assertIngestWorks(label: string): Promise<void> {
-  assert.equal(cluster.ingest.child.exitCode, null, `ingest exited after ${label}:\n${cluster.ingest.output()}`);
-  assert.equal(await checkHealth(cluster.ingestAddress, 2000), true, `ingest unhealthy after ${label}`);
-  const response = await append(client, { requestId: `alive-${label}`, events: [logEvent(WF, `alive-${label}`, { message: 'still here' })] });
+  assert.equal(rig.cluster.ingest.child.exitCode, null, `ingest exited after ${label}:\n${rig.cluster.ingest.output()}`);
+  assert.equal(await checkHealth(rig.cluster.ingestAddress, 2000), true, `ingest unhealthy after ${label}`);
+  const response = await append(rig.client, { requestId: `alive-${label}`, events: [logEvent(WF, `alive-${label}`, { message: 'still here' })] });
   assert.equal(response.accepted, 1);
-  await waitUntil(() => countAll(cluster.dataDir, PARTITIONS, `SELECT count(*) FROM logs WHERE run_id = 'alive-${label}'`), (count) => count === 1, { what: `the event sent after ${label}` });
-  for (const [p, address] of cluster.persisterHealthAddresses.entries()) {
-    assert.equal(cluster.persisters[p].child.exitCode, null, `persister ${p} exited after ${label}`);
+  await waitUntil(() => countAll(rig.cluster.dataDir, PARTITIONS, `SELECT count(*) FROM logs WHERE run_id = 'alive-${label}'`), (count) => count === 1, { what: `the event sent after ${label}` });
+  for (const [p, address] of rig.cluster.persisterHealthAddresses.entries()) {
+    assert.equal(rig.cluster.persisters[p].child.exitCode, null, `persister ${p} exited after ${label}`);
     assert.equal(await checkHealth(address, 2000), true, `persister ${p} unhealthy after ${label}`);
   }
 }
 
 test('an oversized request gets RESOURCE_EXHAUSTED and the service stays healthy', async () => {
-  const error = await appendError(client, { requestId: 'oversized', events: [logEvent(WF, 'oversized', { message: long(300 * 1024) })] });
+  const error = await appendError(rig.client, { requestId: 'oversized', events: [logEvent(WF, 'oversized', { message: long(300 * 1024) })] });
   assert.equal(error.code, grpc.status.RESOURCE_EXHAUSTED, error.details);
   await assertIngestWorks('oversized');
-  const stored = await countAll(cluster.dataDir, PARTITIONS, `SELECT count(*) FROM logs WHERE run_id = 'oversized'`);
+  const stored = await countAll(rig.cluster.dataDir, PARTITIONS, `SELECT count(*) FROM logs WHERE run_id = 'oversized'`);
   assert.equal(stored, 0);
 });
 
@@ -259,7 +247,7 @@ function rawAppend(raw: grpc.Client, bytes: Buffer): Promise<grpc.StatusObject |
 }
 
 test('garbage gRPC messages get an error status and change nothing', async () => {
-  const raw = new grpc.Client(cluster.ingestAddress, grpc.credentials.createInsecure());
+  const raw = new grpc.Client(rig.cluster.ingestAddress, grpc.credentials.createInsecure());
   try {
     for (let seed = 1; seed <= 40; seed++) {
       const status = await rawAppend(raw, randomBytes(seed, (seed * 97) % 3000));
@@ -315,11 +303,11 @@ test('garbage bytes on the TCP ports leave every service healthy', async () => {
     Buffer.from('PRI * HTTP/2.0\r\n'),
     Buffer.alloc(65536, 0xff),
   ];
-  for (const address of [cluster.ingestAddress, ...cluster.persisterHealthAddresses]) {
+  for (const address of [rig.cluster.ingestAddress, ...rig.cluster.persisterHealthAddresses]) {
     for (const payload of payloads) await sendRawTcp(address, payload);
   }
   // Many connections at once that never speak.
-  await Promise.all(Array.from({ length: 50 }, () => sendRawTcp(cluster.ingestAddress, Buffer.alloc(0))));
+  await Promise.all(Array.from({ length: 50 }, () => sendRawTcp(rig.cluster.ingestAddress, Buffer.alloc(0))));
   await sleep(200);
   await assertIngestWorks('tcp-garbage');
 });

@@ -1,4 +1,5 @@
 // Starts a whole runlog write path for one test file: nats-server, persisters and ingest as real processes in a temp dir.
+import { after, before } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import {
   waitForHealthy,
   type ManagedProcess,
 } from '../../services/common/local-cluster.js';
+import type { IngestServiceClient } from '../../services/common/gen/runlog/v1/IngestService.js';
+import { ingestClient } from './ingest-client.js';
 
 // Children of a test process that is itself stopped (a runner timeout, Ctrl-C) would outlive it
 // and hold their ports: whatever still runs is killed on the way out, and its temp dir removed.
@@ -163,4 +166,36 @@ const OUTPUT_TAIL = 4000;
 
 function describe(process: ManagedProcess): string {
   return `--- ${process.name} (last ${OUTPUT_TAIL} characters) ---\n${process.output().slice(-OUTPUT_TAIL)}`;
+}
+
+export interface TestCluster {
+  readonly cluster: Cluster;
+  /** An IngestService client of the cluster's ingest. */
+  readonly client: IngestServiceClient;
+}
+
+/** One cluster for a whole test file: started before its first test, stopped after its last. */
+export function useCluster(options: ClusterOptions = {}): TestCluster {
+  let cluster: Cluster | undefined;
+  let client: IngestServiceClient | undefined;
+  before(async () => {
+    cluster = await startCluster(options);
+    client = ingestClient(cluster.ingestAddress);
+  });
+  after(async () => {
+    client?.close();
+    await cluster?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the cluster is not started: use it inside a test');
+    return value;
+  };
+  return {
+    get cluster() {
+      return started(cluster);
+    },
+    get client() {
+      return started(client);
+    },
+  };
 }
