@@ -5,8 +5,8 @@ export class RpcError extends Error {
   constructor(
     readonly code: status,
     message: string,
-    /** Extra metadata sent with the status, e.g. a resume cursor or the list of missing nodes. */
-    readonly trailers: Record<string, string> = {},
+    /** Extra metadata sent with the status, e.g. a resume cursor or the list of missing nodes (Buffers for `-bin` keys). */
+    readonly trailers: Record<string, string | Buffer> = {},
   ) {
     super(message);
   }
@@ -15,10 +15,10 @@ export class RpcError extends Error {
 export const invalidArgument = (message: string) => new RpcError(status.INVALID_ARGUMENT, message);
 export const notFound = (message: string) => new RpcError(status.NOT_FOUND, message);
 export const alreadyExists = (message: string) => new RpcError(status.ALREADY_EXISTS, message);
-export const failedPrecondition = (message: string, trailers?: Record<string, string>) =>
+export const failedPrecondition = (message: string, trailers?: Record<string, string | Buffer>) =>
   new RpcError(status.FAILED_PRECONDITION, message, trailers);
 export const outOfRange = (message: string) => new RpcError(status.OUT_OF_RANGE, message);
-export const resourceExhausted = (message: string, trailers?: Record<string, string>) =>
+export const resourceExhausted = (message: string, trailers?: Record<string, string | Buffer>) =>
   new RpcError(status.RESOURCE_EXHAUSTED, message, trailers);
 export const unavailable = (message: string) => new RpcError(status.UNAVAILABLE, message);
 export const unimplemented = (message: string) => new RpcError(status.UNIMPLEMENTED, message);

@@ -7,10 +7,13 @@ import { Subjects } from '../common/subjects.js';
 import { createLogger, initTelemetry } from '../common/telemetry.js';
 import { PartitionReader } from './partitions.js';
 import { createQueryHandlers } from './server.js';
-import { unimplementedHandlers } from './unimplemented.js';
+import { EventPublisher } from '../common/publish.js';
+import { createStateHandlers, STATE_SPEC } from './state.js';
+import { TimeTravel } from './time-travel.js';
 
 const SPEC = {
   ...COMMON_SPEC,
+  ...STATE_SPEC,
   listenAddress: { env: 'RUNLOG_QUERY_ADDR', default: '127.0.0.1:7071', parse: address, help: 'host:port of the query gRPC server' },
   maxRequestBytes: { env: 'RUNLOG_MAX_REQUEST_BYTES', default: 16 * 1024 * 1024, parse: size, help: 'largest gRPC request accepted' },
   readTimeoutMs: { env: 'RUNLOG_READ_TIMEOUT', default: 5000, parse: duration, help: 'how long a persister may take to answer before UNAVAILABLE' },
@@ -30,6 +33,9 @@ await runService(logger, async () => {
   const reader = new PartitionReader(nc, subjects, config.streamName, config.readTimeoutMs);
   const subscribeContext = { nc, reader, subjects, streamName: config.streamName, codec: createEventBatchCodec(), historyPageSize: config.historyPageSize, liveBuffer: config.liveBuffer };
   const shutdown = new AbortController();
+  // Fork and Resume write events; the stream exists once ingest or a persister started.
+  const publisher = new EventPublisher(nc, subjects, createEventBatchCodec(), config.streamName, config.publishTimeoutMs);
+  const timeTravel = new TimeTravel(reader, publisher, config);
   const { packageDefinition, proto } = loadContract();
   const queryService = proto.runlog.v1.QueryService.service;
   const stateService = proto.runlog.v1.StateService.service;
@@ -39,7 +45,7 @@ await runService(logger, async () => {
     maxReceiveMessageBytes: config.maxRequestBytes,
     services: [
       { name: 'runlog.v1.QueryService', definition: queryService, implementation: createQueryHandlers(subscribeContext, { maxStallMs: config.maxStallMs, shutdown: shutdown.signal }, logger) },
-      { name: 'runlog.v1.StateService', definition: stateService, implementation: unimplementedHandlers(stateService, 'time travel') },
+      { name: 'runlog.v1.StateService', definition: stateService, implementation: createStateHandlers(timeTravel, logger) },
     ],
   });
   logger.info('query listening', { address: config.listenAddress, port: grpcServer.port });

@@ -21,7 +21,7 @@ export interface QueryHandlerOptions {
 }
 
 /** Wraps a plain async function as a unary handler, inside a span that continues the client's trace. */
-function unary<Req, Res>(method: string, logger: Logger, work: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+export function unary<Req, Res>(method: string, logger: Logger, work: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
   const tracer = trace.getTracer('runlog-query');
   return (call, callback) => {
     inSpan(tracer, `runlog.query.${method}`, grpcTraceContext(call.metadata), {}, () => work(call.request)).then(
