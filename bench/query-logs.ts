@@ -1,0 +1,192 @@
+// Figures: QueryLogs latency for one run's 1,000 logs in a 10-million-record partition, through the services and straight from DuckDB.
+//
+// The 10M file comes from logs-store.ts (cached). One copy is the data dir of a real persister and
+// query service; the bench asks QueryLogs (page_size 1000, filter workflow + run) for one run at a
+// time, a different run each time, and checks every answer holds that run's 1,000 records. A second
+// copy is opened in this process, and each run is also read from it:
+//   - the baseline: the SQL the persister runs for that request (extent lookup in run_extents,
+//     then the narrowed select), rows read into JS; the service ÷ baseline ratio is the overhead of
+//     the persister's conversion, NATS, the query service and gRPC;
+//   - in the details: the persister's readLogs() in-process (its SQL plus row → event conversion),
+//     and the naive SQL a user would type (no run_extents), to show what the extents buy.
+// Each run is read by every variant in turn (the order rotating), so all see the same machine: on a
+// shared machine, other work slows them alike and the ratios hold even when the values wander.
+// All timings are warm: each variant first reads WARM_UP other runs, so DuckDB's buffer pools and the
+// page cache hold the file, as they would in a persister that has been serving for a while.
+import { copyFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { loadConfig } from '../services/common/config.js';
+import { freePort, startService, waitForHealthy, type ManagedProcess } from '../services/common/local-cluster.js';
+import { ensureStream, STREAM_SPEC } from '../services/common/stream.js';
+import { Subjects } from '../services/common/subjects.js';
+import { readLogs } from '../services/persister/read-events.js';
+import { KIND_COLUMNS } from '../services/persister/rows.js';
+import { PartitionReader } from '../services/query/partitions.js';
+import { queryClient, queryLogs } from '../test/helpers/query-client.js';
+import { envNumber, round, type FigureScript } from './harness.js';
+import { latencyFigures, latencySummary } from './latency.js';
+import { runIdOf, TEN_MILLION, tenMillionStore, workflowOfRun, type StoreShape } from './logs-store.js';
+
+const STREAM = 'BENCH_QUERY_LOGS';
+const PREFIX = 'benchql';
+const PAGE = 1000;
+const WARM_UP = 30;
+
+interface RunRef {
+  workflowId: string;
+  runId: string;
+}
+
+/** `count` distinct runs spread over the whole store (a stride coprime with the run count), after `skip` of them. */
+function pickRuns(shape: StoreShape, skip: number, count: number): RunRef[] {
+  const stride = 7919; // prime, so the stride visits every run before repeating
+  return Array.from({ length: count }, (_, i) => {
+    const run = ((skip + i) * stride) % shape.runs;
+    return { workflowId: workflowOfRun(run, shape), runId: runIdOf(run) };
+  });
+}
+
+/** What a read returned, enough to check it: how many records, and the run of the first. */
+interface Answer {
+  count: number;
+  runId: unknown;
+}
+
+/** Fails the figure unless the answer is the run's 1,000 records. */
+function check(what: string, run: RunRef, answer: Answer): void {
+  if (answer.count !== PAGE || answer.runId !== run.runId) {
+    throw new Error(`${what} for ${run.workflowId}/${run.runId}: ${answer.count} records (run ${String(answer.runId)}), expected ${PAGE}`);
+  }
+}
+
+type Variant = (run: RunRef) => Promise<Answer>;
+
+/** Milliseconds of each variant per run: every run read by each variant in turn, the first one rotating. */
+async function timeInTurn<Name extends string>(variants: Record<Name, Variant>, runs: readonly RunRef[]): Promise<Record<Name, number[]>> {
+  const names = Object.keys(variants) as Name[];
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Name, number[]>;
+  for (const [i, run] of runs.entries()) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(i + k) % names.length];
+      const startedAt = performance.now();
+      const answer = await variants[name](run);
+      samples[name].push(performance.now() - startedAt);
+      check(name, run, answer);
+    }
+  }
+  return samples;
+}
+
+/** The in-process reads of a copy of the file, and the plan of the persister's select for one run. */
+async function directReads(path: string, watermark: number) {
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  const connection = await instance.connect();
+  const rows = async (sql: string, values: (string | bigint)[]) => (await connection.runAndReadAll(sql, values)).getRowObjects();
+  // The persister's two statements for this request (read-events.ts), with plain JS rows out.
+  const extentSql = 'SELECT min(first_seq) AS lo, max(last_seq) AS hi FROM run_extents WHERE workflow_id = $1 AND run_id = $2';
+  const selectSql = `SELECT ${KIND_COLUMNS.log} FROM logs WHERE seq <= $1::UBIGINT AND seq BETWEEN $2::UBIGINT AND $3::UBIGINT AND workflow_id = $4 AND run_id = $5 ORDER BY seq, idx LIMIT ${PAGE + 1}`;
+  const selectValues = async (run: RunRef) => {
+    const [extent] = await rows(extentSql, [run.workflowId, run.runId]);
+    return [BigInt(watermark), extent.lo as bigint, extent.hi as bigint, run.workflowId, run.runId];
+  };
+  const ofRows = (read: (run: RunRef) => Promise<Record<string, unknown>[]>) => async (run: RunRef) => {
+    const answer = await read(run);
+    return { count: answer.length, runId: answer[0]?.run_id };
+  };
+  return {
+    persisterSql: ofRows(async (run) => rows(selectSql, await selectValues(run))),
+    persisterRead: async (run: RunRef) => {
+      const page = await readLogs(connection, { op: 'logs', filter: { workflowId: run.workflowId, runId: run.runId }, descending: false, upTo: watermark, limit: PAGE });
+      return { count: page.items.length, runId: page.items[0]?.event.runId };
+    },
+    naiveSql: ofRows((run) => rows(`SELECT * FROM logs WHERE workflow_id = $1 AND run_id = $2 ORDER BY seq, idx LIMIT ${PAGE}`, [run.workflowId, run.runId])),
+    async explain(run: RunRef): Promise<string> {
+      const plan = await connection.runAndReadAll(`EXPLAIN ANALYZE ${selectSql}`, await selectValues(run));
+      return String(plan.getRows()[0]?.[1] ?? '');
+    },
+    close(): void {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+export const queryLogsFigures: FigureScript = {
+  name: 'query-logs',
+  issue: 3,
+  async measure(context) {
+    const shape = TEN_MILLION;
+    const queries = envNumber('BENCH_QUERY_LOGS_QUERIES', 200);
+    const built = await tenMillionStore(shape, (message) => context.progress(message));
+    const dataDir = context.tempDir('query-logs');
+    copyFileSync(built.path, join(dataDir, 'partition-0.duckdb'));
+    const baselinePath = join(context.tempDir('query-logs-baseline'), 'baseline.duckdb');
+    copyFileSync(built.path, baselinePath);
+    const warmUp = pickRuns(shape, 0, WARM_UP);
+    const measured = pickRuns(shape, WARM_UP, queries);
+
+    const natsUrl = await context.natsUrl();
+    const queryAddress = `127.0.0.1:${await freePort()}`;
+    const healthAddress = `127.0.0.1:${await freePort()}`;
+    const shared = { RUNLOG_NATS_URL: natsUrl, RUNLOG_STREAM: STREAM, RUNLOG_SUBJECT_PREFIX: PREFIX, RUNLOG_PARTITIONS: '1', RUNLOG_DATA_DIR: dataDir, RUNLOG_LOG_LEVEL: 'warn' };
+    const services: ManagedProcess[] = [];
+    const nc = await connect({ servers: natsUrl });
+    const subjects = new Subjects(PREFIX, 1);
+    const client = queryClient(queryAddress);
+    const direct = await directReads(baselinePath, built.watermark);
+    try {
+      // The stream is new while the file's watermark is at the end of 10M records: purging up to
+      // watermark + 1 moves the empty stream's sequence there, so the persister's consumer starts at
+      // the stream's end, as after a real restart, and anything appended would get the next sequence.
+      await ensureStream(nc, subjects, { ...loadConfig(STREAM_SPEC, {}), streamName: STREAM });
+      await (await jetstreamManager(nc)).streams.purge(STREAM, { seq: built.watermark + 1 });
+      const persister = startService('persister', { ...shared, RUNLOG_PARTITION: '0', RUNLOG_PERSISTER_HEALTH_ADDR: healthAddress });
+      services.push(persister);
+      await waitForHealthy(healthAddress, persister);
+      const { result } = await new PartitionReader(nc, subjects, STREAM, 5000).ask(0, { op: 'watermark' });
+      if (result.watermark !== built.watermark) throw new Error(`the persister reports watermark ${result.watermark}, the file holds ${built.watermark}`);
+      const query = startService('query', { ...shared, RUNLOG_QUERY_ADDR: queryAddress });
+      services.push(query);
+      await waitForHealthy(queryAddress, query);
+
+      context.progress(`QueryLogs of ${queries} runs of ${PAGE} records in ${shape.runs * shape.logsPerRun}: through the services and straight from DuckDB, in turn`);
+      const variants = {
+        service: async (run: RunRef) => {
+          const { records } = await queryLogs(client, { filter: { workflowId: run.workflowId, runId: run.runId }, pageSize: PAGE });
+          return { count: records.length, runId: records[0]?.event?.runId };
+        },
+        persisterSql: direct.persisterSql,
+        persisterRead: direct.persisterRead,
+        naiveSql: direct.naiveSql,
+      };
+      await timeInTurn(variants, warmUp);
+      const loadBefore = round(loadavg()[0], 2);
+      const samples = await timeInTurn(variants, measured);
+      // Other work on the machine (tests, other benches) shows here, and in the latencies.
+      const machineLoad = { before: loadBefore, after: round(loadavg()[0], 2) };
+      const plan = await direct.explain(measured[0]);
+
+      const store = { records: shape.runs * shape.logsPerRun, runs: shape.runs, build_seconds: built.buildSeconds || built.cachedBuildSeconds, from_cache: built.buildSeconds === 0, queries, warm_up_queries: WARM_UP };
+      const title = `QueryLogs: one run's ${PAGE} logs of ${store.records.toLocaleString('en-US')}`;
+      return [
+        ...latencyFigures('read.query_logs', title, samples.service, {
+          target: { quantile: 'p50', bound: { atMost: 20 } },
+          ratios: { p50: 'read.query_logs_sql_p50', p99: 'read.query_logs_sql_p99' },
+          details: { persister_read_in_process_ms: latencySummary(samples.persisterRead), store, machine_load_average_1m: machineLoad },
+        }),
+        ...latencyFigures('read.query_logs_sql', "QueryLogs baseline: the persister's SQL straight on the file, no NATS/gRPC", samples.persisterSql, {
+          details: { naive_sql_without_run_extents_ms: latencySummary(samples.naiveSql), explain_analyze: plan },
+        }),
+      ];
+    } finally {
+      direct.close();
+      client.close();
+      for (const service of services.reverse()) await service.stop();
+      await nc.close();
+    }
+  },
+};
