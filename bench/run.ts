@@ -8,9 +8,11 @@ import { coreCount, createBenchContext, round, type Figure, type FigureScript, t
 import { duckdbAppend } from './duckdb-append.js';
 import { jetstreamPublish } from './jetstream-publish.js';
 import { endToEnd } from './end-to-end.js';
+import { liveRead } from './live-read.js';
+import { queryLogsFigures } from './query-logs.js';
 
 // In run order: baselines before the figures that are compared with them. Issues 3 and 4 add theirs here.
-const SCRIPTS: FigureScript[] = [duckdbAppend, jetstreamPublish, endToEnd];
+const SCRIPTS: FigureScript[] = [duckdbAppend, jetstreamPublish, endToEnd, liveRead, queryLogsFigures];
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
