@@ -40,12 +40,13 @@ await runService(logger, async () => {
   const subjects = new Subjects(config.subjectPrefix, config.partitions);
   await ensureStream(nc, subjects, config);
 
+  // Reads first: the health server answers SERVING from its start, and a query service must then find the read API.
+  const reads = new ReadServer(nc, store, { workers: config.readWorkers, maxQueued: config.readQueue, maxCatchUpMs: 2000 }, logger);
+  await reads.start(subjects, config.partition);
+
   const { packageDefinition } = loadContract();
   const health = await startGrpcServer({ address: config.healthAddress, packageDefinition, maxReceiveMessageBytes: 1024 * 1024, services: [] });
   logger.info('health listening', { port: health.port });
-
-  const reads = new ReadServer(nc, store, { workers: config.readWorkers, maxQueued: config.readQueue, maxCatchUpMs: 2000 }, logger);
-  await reads.start(subjects, config.partition);
 
   const abort = new AbortController();
   const codec = createEventBatchCodec();

@@ -53,6 +53,8 @@ export class ReadServer {
     this.subscription = this.nc.subscribe(subjects.read(partition), { callback: (error, msg) => {
       if (!error) void this.handle(msg);
     } });
+    // Serving once the server knows the subscription: until then a request finds no responders.
+    await this.nc.flush();
   }
 
   /** Called after each commit: wakes requests waiting for the watermark. */
