@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { logEvent, timestampOfMicros } from './helpers/events.js';
 import { append } from './helpers/ingest-client.js';
-import { writeNumbered, type RunRef } from './helpers/numbered.js';
+import { waitUntilStored, writeNumbered, type RunRef } from './helpers/numbered.js';
 import { allLogs, queryLogs, rpcError, type QueryServiceClient, type StoredEvent__Output } from './helpers/query-client.js';
 import { startQueryCluster, type QueryCluster } from './helpers/query-service.js';
 import { waitUntil } from './helpers/wait.js';
@@ -50,11 +50,7 @@ test('50,000 logs of one run page through exactly once, ascending and descending
   await writeNumbered(ingest, { runs: [PAGED], count: 50_000, perRequest: 1000 });
   // Noise in the same workflow and in another one, which the run filter must leave out.
   await writeNumbered(ingest, { runs: [{ ...PAGED, runId: 'other' }, { workflowId: 'paging-other-wf', runId: 'r' }], count: 500 });
-  await waitUntil(
-    () => queryLogs(client, { filter: PAGED, order: 'ORDER_DESCENDING', pageSize: 1 }),
-    (page) => page.records[0]?.event?.log?.attributes.n === '49999',
-    { timeoutMs: 60_000, what: 'the 50,000 logs stored' },
-  );
+  await waitUntilStored(client, PAGED, 49999);
   const pageSizes: number[] = [];
   const ascending = await allLogs(client, { filter: PAGED, pageSize: 1000 });
   assert.deepEqual(numbers(ascending.items), range(0, 50_000));
@@ -117,22 +113,13 @@ test('a page_token used with other parameters, or not issued by the service, is 
 test('pages stay a stable snapshot while new logs arrive between page requests', { timeout: 180_000 }, async () => {
   const run: RunRef = { workflowId: 'stable-wf', runId: 'r' };
   await writeNumbered(ingest, { runs: [run], count: 10_000 });
-  await waitUntil(
-    () => queryLogs(client, { filter: run, order: 'ORDER_DESCENDING', pageSize: 1 }),
-    (page) => page.records[0]?.event?.log?.attributes.n === '9999',
-    { what: 'the 10,000 logs stored' },
-  );
+  await waitUntilStored(client, run, 9999);
   let next = 10_000;
   // After each page, 500 more logs of the same run, stored before the next page is asked for.
   const appendMore = async () => {
     await writeNumbered(ingest, { runs: [run], from: next, count: 500 });
     next += 500;
-    const last = next - 1;
-    await waitUntil(
-      () => queryLogs(client, { filter: run, order: 'ORDER_DESCENDING', pageSize: 1 }),
-      (page) => page.records[0]?.event?.log?.attributes.n === String(last),
-      { what: `log ${last} stored` },
-    );
+    await waitUntilStored(client, run, next - 1);
   };
   const ascending = await allLogs(client, { filter: run, pageSize: 1000 }, appendMore);
   assert.deepEqual(numbers(ascending.items), range(0, 10_000));

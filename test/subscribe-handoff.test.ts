@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { writeNumbered, type RunRef } from './helpers/numbered.js';
+import { waitUntilStored, writeNumbered, type RunRef } from './helpers/numbered.js';
 import { queryClient, queryLogs, type QueryServiceClient } from './helpers/query-client.js';
 import { startQueryCluster, startQueryService, type QueryCluster } from './helpers/query-service.js';
 import { describeStatus, NumberedRuns, subscribe, type Subscription } from './helpers/subscription.js';
@@ -224,11 +224,7 @@ test('after the stream lost the history, a cursor resumes from DuckDB exactly af
   const run: RunRef = { workflowId: 'purge-wf', runId: 'r' };
   // Three messages of 1,000 events: the cursor at 1,500 points into the middle of the second.
   await writeNumbered(ingest, { runs: [run], count: 3000 });
-  await waitUntil(
-    () => queryLogs(client, { filter: run, order: 'ORDER_DESCENDING', pageSize: 1 }),
-    (page) => page.records[0]?.event?.log?.attributes.n === '2999',
-    { what: 'the 3,000 events stored' },
-  );
+  await waitUntilStored(client, run, 2999);
   const first = new NumberedRuns();
   const before = subscribe(client, { filter: { workflowId: run.workflowId }, fromBeginning: true }, { keep: false, onEvent: (event) => first.accept(event) });
   await before.waitForCount(1500);
@@ -260,11 +256,7 @@ test('a subscriber resumes exactly with its cursor after the query service or th
   const run: RunRef = { workflowId: 'restart-wf', runId: 'r' };
   const filter = { workflowId: run.workflowId };
   await writeNumbered(ingest, { runs: [run], count: 30_000 });
-  await waitUntil(
-    () => queryLogs(client, { filter: run, order: 'ORDER_DESCENDING', pageSize: 1 }),
-    (page) => page.records[0]?.event?.log?.attributes.n === '29999',
-    { what: 'the 30,000 events stored' },
-  );
+  await waitUntilStored(client, run, 29999);
   const checker = new NumberedRuns();
   const follow = (on: QueryServiceClient, start: { fromBeginning: true } | { afterCursor: string }) =>
     subscribe(on, { filter, ...start }, { keep: false, onEvent: (event) => checker.accept(event) });

@@ -1,7 +1,8 @@
 // Writes numbered log events (events.ts numberedLog) for a set of runs, batched and optionally paced, as concurrent agents would.
 import { numberedLog, type Event } from './events.js';
 import { append } from './ingest-client.js';
-import { sleep } from './wait.js';
+import { queryLogs, type QueryServiceClient } from './query-client.js';
+import { sleep, waitUntil } from './wait.js';
 import type { IngestServiceClient } from '../../services/common/gen/runlog/v1/IngestService.js';
 
 export interface RunRef {
@@ -42,4 +43,13 @@ export async function writeNumbered(client: IngestServiceClient, spec: NumberedW
     }
   };
   await Promise.all(Array.from({ length: senders }, (_, s) => sender(s)));
+}
+
+/** Resolves once QueryLogs shows numbered event `last` as the run's newest: everything before it is stored too. */
+export async function waitUntilStored(client: QueryServiceClient, run: RunRef, last: number, timeoutMs = 60_000): Promise<void> {
+  await waitUntil(
+    () => queryLogs(client, { filter: run, order: 'ORDER_DESCENDING', pageSize: 1 }),
+    (page) => page.records[0]?.event?.log?.attributes.n === String(last),
+    { timeoutMs, what: `${run.workflowId}/${run.runId} stored up to n=${last}` },
+  );
 }
