@@ -1,9 +1,10 @@
 // GetRun returns a run in full (summary, timelines, tasks, definition, lineage); ListRuns filters by status, tag and start time.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
 import { logEvent, timestampOfMicros, type Event } from './helpers/events.js';
 import { append } from './helpers/ingest-client.js';
-import { allRuns, getRun, listWorkflows, type QueryServiceClient } from './helpers/query-client.js';
+import { allRuns, getRun, listRuns, listWorkflows, rpcError, type QueryServiceClient } from './helpers/query-client.js';
 import { startQueryCluster, type QueryCluster } from './helpers/query-service.js';
 import { waitUntil } from './helpers/wait.js';
 import { jsonToStruct, structToJson, type Json } from '../services/common/values.js';
@@ -161,4 +162,26 @@ test('ListWorkflows: the name of the latest RunStarted and the latest start', as
   assert.deepEqual(workflows.map(({ workflowId, workflowName, lastRunTime }) => ({ workflowId, workflowName, lastRunTime })), [
     { workflowId: WF, workflowName: 'Nightly ETL', lastRunTime: at(40) },
   ]);
+});
+
+test('ListRuns and ListWorkflows refuse a page token of other parameters, a forged one, a negative page size and an unknown status', async () => {
+  const first = await listRuns(client, { workflowId: WF, pageSize: 1 });
+  assert.ok(first.nextPageToken);
+  const bad: [string, Promise<unknown>][] = [
+    ['token with another status filter', listRuns(client, { workflowId: WF, pageSize: 1, statuses: ['STATUS_RUNNING'], pageToken: first.nextPageToken })],
+    ['token with another workflow', listRuns(client, { workflowId: 'other', pageSize: 1, pageToken: first.nextPageToken })],
+    ['token with tags added', listRuns(client, { workflowId: WF, pageSize: 1, tags: { team: 'data' }, pageToken: first.nextPageToken })],
+    ['ListRuns token in ListWorkflows', listWorkflows(client, { pageToken: first.nextPageToken })],
+    ['forged ListRuns token', listRuns(client, { workflowId: WF, pageToken: 'garbage' })],
+    ['forged ListWorkflows token', listWorkflows(client, { pageToken: Buffer.from('{"after":1}').toString('base64url') })],
+    ['negative ListRuns page size', listRuns(client, { pageSize: -5 })],
+    ['negative ListWorkflows page size', listWorkflows(client, { pageSize: -1 })],
+    ['unspecified status', listRuns(client, { statuses: ['STATUS_UNSPECIFIED'] })],
+  ];
+  const errors = await Promise.all(bad.map(([, call]) => rpcError(call)));
+  errors.forEach((error, i) => assert.equal(error.code, grpc.status.INVALID_ARGUMENT, `${bad[i][0]}: ${error.details}`));
+  // The token with its own parameters pages on.
+  const second = await listRuns(client, { workflowId: WF, pageSize: 1, pageToken: first.nextPageToken });
+  assert.equal(second.runs.length, 1);
+  assert.notEqual(second.runs[0].runId, first.runs[0].runId);
 });
