@@ -1,10 +1,10 @@
 // Starts a whole runlog write path for one test file: nats-server, persisters and ingest as real processes in a temp dir.
 import { after, before } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  freePort,
   startNatsServer,
   startService,
   waitForHealthy,
@@ -74,11 +74,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   tempDirs.add(dir);
   const dataDir = options.dataDir ?? join(dir, 'data');
   const natsStoreDir = join(dir, 'nats');
-  const natsPort = await freePort();
+  const [natsPort, ingestPort, ...healthPorts] = await freePorts(2 + partitions);
   const natsUrl = `nats://127.0.0.1:${natsPort}`;
-  const ingestAddress = `127.0.0.1:${await freePort()}`;
-  const healthAddresses: string[] = [];
-  for (let p = 0; p < partitions; p++) healthAddresses.push(`127.0.0.1:${await freePort()}`);
+  const ingestAddress = `127.0.0.1:${ingestPort}`;
+  const healthAddresses = healthPorts.map((port) => `127.0.0.1:${port}`);
   const shared = {
     RUNLOG_NATS_URL: natsUrl,
     RUNLOG_PARTITIONS: String(partitions),
@@ -159,6 +158,27 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     throw error;
   }
   return cluster;
+}
+
+/**
+ * `count` distinct free ports. All are held open until all are found: asked one at a time, the
+ * kernel may hand out a port again once it is released, and nats-server and ingest then collide.
+ */
+async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+      });
+    }
+    return servers.map((server) => (server.address() as { port: number }).port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
 }
 
 // Enough of each process's log to see why it stalled, not so much that the failure drowns.
