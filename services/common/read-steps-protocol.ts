@@ -74,6 +74,11 @@ export interface StepsResult {
   started?: Event | null;
   /** Present when existsRunIds was given: those of them the partition holds events of. */
   existingRunIds?: string[];
+  /**
+   * The partition's watermark in the snapshot this answer was read from: the answer holds every
+   * event up to it. (The reply's own watermark is taken later, when it is sent.)
+   */
+  storedSeq: number;
 }
 
 /** A part of one stored state, for states too large to travel whole in one reply. */

@@ -1,7 +1,6 @@
 // Reads of step snapshots through a run's lineage (the current timeline, one state in chunks, lineage trees); see docs/TIME_TRAVEL.md.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { notFound } from '../common/grpc-errors.js';
-import type { Event } from '../common/gen/runlog/v1/Event.js';
 import {
   MAX_LINEAGE_DEPTH,
   MAX_LINEAGE_RUNS,
@@ -16,9 +15,9 @@ import {
   type StepStateResult,
 } from '../common/read-steps-protocol.js';
 import { MAX_READ_LIMIT } from '../common/read-protocol.js';
-import { KIND_COLUMNS, rowToStoredEvent, type JsonRow } from './rows.js';
+import type { JsonRow } from './rows.js';
 import { selectRows, Where } from './sql.js';
-import { readChain, Timeline } from './timeline.js';
+import { firstRunStarted, readChain, storedSeq, Timeline } from './timeline.js';
 
 /** Bytes of states and metadata one steps reply carries before it stops (its first row always goes). */
 const REPLY_BUDGET_BYTES = 1024 * 1024;
@@ -32,14 +31,17 @@ const numberOrNull = (value: unknown) => (value === null || value === undefined 
 export async function readSteps(connection: DuckDBConnection, request: StepsRequest): Promise<StepsResult> {
   return inOneSnapshot(connection, async () => {
     const chain = await readChain(connection, request.workflowId, request.runId);
-    const result: StepsResult = { found: chain.found, chain: chain.links, headStep: null, items: [], more: false };
-    if (request.withStarted) result.started = chain.found ? await firstRunStarted(connection, request.workflowId, request.runId, chain.firstSeq) : null;
+    const result: StepsResult = { found: chain.found, chain: chain.links, headStep: null, items: [], more: false, storedSeq: 0 };
+    if (request.withStarted) result.started = chain.found ? await firstRunStarted(connection, request.workflowId, request.runId) : null;
     if (!chain.found) {
       if (request.existsRunIds) result.existingRunIds = [];
+      result.storedSeq = await storedSeq(connection);
       return result;
     }
-    const { timeline, existing } = await Timeline.open(connection, request.workflowId, chain, request.existsRunIds);
-    if (request.existsRunIds) result.existingRunIds = existing;
+    const opened = await Timeline.open(connection, request.workflowId, chain, request.existsRunIds);
+    const timeline = opened.timeline;
+    result.storedSeq = opened.storedSeq;
+    if (request.existsRunIds) result.existingRunIds = opened.existing;
     const headStep = await timeline.head();
     if (headStep === null) return result;
     result.headStep = Number(headStep);
@@ -73,13 +75,6 @@ export async function readStepState(connection: DuckDBConnection, request: StepS
   );
   if (!row) throw notFound(`no step snapshot is stored at position ${request.seq}/${request.idx}`);
   return { text: str(row.text), totalChars: Number(row.chars) };
-}
-
-/** The run's first RunStarted: the one its lineage and a fork's inheritance go by. */
-async function firstRunStarted(connection: DuckDBConnection, workflowId: string, runId: string, firstSeq: bigint): Promise<Event | null> {
-  const where = new Where().add('workflow_id = ?', workflowId).add('run_id = ?', runId).add('seq >= ?::UBIGINT', firstSeq);
-  const [row] = await selectRows(connection, `SELECT ${KIND_COLUMNS.runStarted} FROM runs WHERE ${where} ORDER BY seq, idx LIMIT 1`, where.values);
-  return row ? rowToStoredEvent('runStarted', row).event : null;
 }
 
 // Every run's first RunStarted in the workflow: the fork tree below a run.

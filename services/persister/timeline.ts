@@ -1,7 +1,8 @@
 // A run's current timeline through its lineage, as a few small parameterised queries; the rule is in docs/TIME_TRAVEL.md.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { MAX_LINEAGE_DEPTH, MAX_MISSING_NODES, type LineageLink } from '../common/read-steps-protocol.js';
-import type { JsonRow } from './rows.js';
+import type { Event } from '../common/gen/runlog/v1/Event.js';
+import { KIND_COLUMNS, rowToStoredEvent, type JsonRow } from './rows.js';
 import { selectRows, Where } from './sql.js';
 
 /** Above every stream sequence: the run asked for sees all of its own rows. */
@@ -15,6 +16,8 @@ interface RunFacts {
   firstSeq: bigint;
   /** Null while the run has no RunStarted (then it is asked again next time). */
   link: { parentRunId: string; forkStep: number | null; startedSeq: number } | null;
+  /** Its first RunStarted, once read and when small (what a fork inherits). */
+  started?: Event;
 }
 
 // Facts are immutable once seen (insert-only tables, stream order), so these caches never go
@@ -59,6 +62,22 @@ async function runFacts(connection: DuckDBConnection, workflowId: string, runId:
   };
   remember(cache, key, facts);
   return facts;
+}
+
+// A RunStarted whose parameters and config are this large is read each time rather than kept.
+const CACHED_STARTED_MAX_BYTES = 64 * 1024;
+
+/** The run's first RunStarted (null when it sent none): lineage and a fork's inheritance go by it. */
+export async function firstRunStarted(connection: DuckDBConnection, workflowId: string, runId: string): Promise<Event | null> {
+  const facts = await runFacts(connection, workflowId, runId);
+  if (!facts?.link) return null;
+  if (facts.started) return facts.started;
+  const where = new Where().add('workflow_id = ?', workflowId).add('run_id = ?', runId).add('seq = ?::UBIGINT', BigInt(facts.link.startedSeq));
+  const [row] = await selectRows(connection, `SELECT ${KIND_COLUMNS.runStarted} FROM runs WHERE ${where} ORDER BY idx LIMIT 1`, where.values);
+  if (!row) return null;
+  const started = rowToStoredEvent('runStarted', row).event;
+  if (Buffer.byteLength(JSON.stringify(started)) <= CACHED_STARTED_MAX_BYTES) facts.started = started;
+  return started;
 }
 
 export interface Chain {
@@ -129,7 +148,7 @@ export class Timeline {
    * Reads each run's own head (one scan) and derives the levels. `existsRunIds`: which of these
    * runs have events in the partition, answered by the same query.
    */
-  static async open(connection: DuckDBConnection, workflowId: string, chain: Chain, existsRunIds: string[] = []): Promise<{ timeline: Timeline; existing: string[] }> {
+  static async open(connection: DuckDBConnection, workflowId: string, chain: Chain, existsRunIds: string[] = []): Promise<{ timeline: Timeline; existing: string[]; storedSeq: number }> {
     const cutoffs: bigint[] = [];
     let cutoff = NO_CUTOFF;
     for (const link of chain.links) {
@@ -140,20 +159,23 @@ export class Timeline {
     const cutHeads = cacheOf(connection).cutHeads;
     const headKey = (depth: number) => `${workflowId}\u0000${chain.links[depth].runId}\u0000${cutoffs[depth]}`;
     const toRead = chain.links.map((_, depth) => depth).filter((depth) => depth === 0 || !cutHeads.has(headKey(depth)));
-    const heads = toRead.map((depth) => `arg_max(step, (seq, idx)) FILTER (WHERE run_id = ? AND seq < ?::UBIGINT)::VARCHAR AS head_${depth}`);
+    // The newest row's step; (seq, idx) folded into one number (idx < 2^32), cheaper than a struct key.
+    const heads = toRead.map((depth) => `max_by(step, seq::HUGEINT * 4294967296 + idx) FILTER (WHERE run_id = ? AND seq < ?::UBIGINT)::VARCHAR AS head_${depth}`);
+    // Lists are short (a chain, a fork's new id): plain IN (?, …) costs less than unnesting a parameter.
     const existing = existsRunIds.length > 0
-      ? `, (SELECT list(DISTINCT run_id) FROM run_extents WHERE workflow_id = ? AND run_id IN (SELECT unnest(from_json(?, '["VARCHAR"]')))) AS existing`
+      ? `, (SELECT list(DISTINCT run_id) FROM run_extents WHERE workflow_id = ? AND run_id IN (${placeholders(existsRunIds)})) AS existing`
       : '';
     const [row] = await selectRows(
       connection,
-      `SELECT ${heads.join(', ')}${existing} FROM steps
-       WHERE workflow_id = ? AND seq >= ?::UBIGINT AND run_id IN (SELECT unnest(from_json(?, '["VARCHAR"]')))`,
+      `SELECT ${heads.join(', ')}${existing}, (${STORED_SEQ_SQL})::VARCHAR AS stored_seq FROM steps
+       WHERE workflow_id = ? AND seq >= ?::UBIGINT AND run_id IN (${placeholders(toRead)})`,
       [
         ...toRead.flatMap((depth) => [chain.links[depth].runId, cutoffs[depth]]),
-        ...(existsRunIds.length > 0 ? [workflowId, JSON.stringify(existsRunIds)] : []),
+        ...(existsRunIds.length > 0 ? [workflowId, ...existsRunIds] : []),
+        chain.firstSeq,
         workflowId,
         toRead.map((depth) => chain.firstSeqs[depth]).reduce(minBig),
-        JSON.stringify(toRead.map((depth) => chain.links[depth].runId)),
+        ...toRead.map((depth) => chain.links[depth].runId),
       ],
     );
     const headOf = (depth: number): bigint | null => {
@@ -177,6 +199,7 @@ export class Timeline {
     return {
       timeline: new Timeline(connection, workflowId, levels, chain.firstSeq),
       existing: ((row?.existing as string[] | null) ?? []).map(String),
+      storedSeq: Number(row?.stored_seq ?? 0),
     };
   }
 
@@ -191,18 +214,35 @@ export class Timeline {
     return row?.head === null || row?.head === undefined ? null : BigInt(str(row.head));
   }
 
-  /** The row of one step, with its state's size and, when at most `inlineMaxBytes`, its text. */
+  /**
+   * The row of one step, with its state's size and, when at most `inlineMaxBytes`, its text. The
+   * step's few candidate rows are ranked here rather than by ORDER BY … LIMIT 1, which costs DuckDB
+   * more than the rest of the read; the winner's state is then read by its position alone.
+   */
   async oneStep(step: bigint, inlineMaxBytes: number): Promise<JsonRow | undefined> {
     const where = this.candidates().add('s.step = ?', step);
-    const nearest = this.nearestFirst();
-    const [row] = await selectRows(
+    const rows = await selectRows(
       this.connection,
-      `SELECT ${STEP_COLUMNS}, strlen(s.state)::VARCHAR AS state_bytes, length(s.state)::VARCHAR AS state_chars,
-              CASE WHEN strlen(s.state) <= ${Math.floor(inlineMaxBytes)} THEN s.state END AS state
-       FROM steps s WHERE ${where} ORDER BY ${nearest.sql}, s.seq DESC, s.idx DESC LIMIT 1`,
-      [...where.values, ...nearest.values],
+      `SELECT ${STEP_COLUMNS}, strlen(s.state)::VARCHAR AS state_bytes, length(s.state)::VARCHAR AS state_chars FROM steps s WHERE ${where}`,
+      where.values,
     );
-    return row;
+    const depthOf = new Map(this.levels.map((level) => [level.runId, level.depth]));
+    const rank = (row: JsonRow): [number, bigint, number] => [depthOf.get(str(row.source_run_id))!, BigInt(str(row.seq)), Number(row.idx)];
+    // Nearest level first, then the newest position.
+    const winner = rows.reduce<JsonRow | undefined>((best, row) => {
+      if (!best) return row;
+      const [depth, seq, idx] = rank(row);
+      const [bestDepth, bestSeq, bestIdx] = rank(best);
+      return depth < bestDepth || (depth === bestDepth && (seq > bestSeq || (seq === bestSeq && idx > bestIdx))) ? row : best;
+    }, undefined);
+    if (!winner) return undefined;
+    winner.state = null;
+    if (Number(winner.state_bytes) <= inlineMaxBytes) {
+      const at = new Where().add('workflow_id = ?', this.workflowId).add('seq = ?::UBIGINT', BigInt(str(winner.seq))).add('idx = ?', Number(winner.idx));
+      const [text] = await selectRows(this.connection, `SELECT state FROM steps WHERE ${at}`, at.values);
+      winner.state = text?.state ?? null;
+    }
+    return winner;
   }
 
   /** Rows of the steps after `afterStep`, by step, at most `limit`: metadata, no state. */
@@ -254,6 +294,17 @@ export class Timeline {
     };
   }
 }
+
+// The watermark in this snapshot: the last batch committed (rows from `?` on; the chain's first sequence bounds the scan).
+const STORED_SEQ_SQL = 'SELECT coalesce(max(seq), 0) FROM applied WHERE seq >= ?::UBIGINT';
+
+/** The watermark in the connection's current snapshot. */
+export async function storedSeq(connection: DuckDBConnection): Promise<number> {
+  const [row] = await selectRows(connection, `SELECT (${STORED_SEQ_SQL})::VARCHAR AS stored_seq`, [0n]);
+  return Number(row?.stored_seq ?? 0);
+}
+
+const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
 
 /** A step's fields without its state. */
 const STEP_COLUMNS = `s.step, s.seq, s.idx, s.run_id AS source_run_id, s.node_id, s.awaiting_input,

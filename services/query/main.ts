@@ -10,6 +10,7 @@ import { createQueryHandlers } from './server.js';
 import { EventPublisher } from '../common/publish.js';
 import { createStateHandlers, STATE_SPEC } from './state.js';
 import { TimeTravel } from './time-travel.js';
+import { InFlightEvents } from './in-flight.js';
 
 const SPEC = {
   ...COMMON_SPEC,
@@ -35,7 +36,8 @@ await runService(logger, async () => {
   const shutdown = new AbortController();
   // Fork and Resume write events; the stream exists once ingest or a persister started.
   const publisher = new EventPublisher(nc, subjects, createEventBatchCodec(), config.streamName, config.publishTimeoutMs);
-  const timeTravel = new TimeTravel(reader, publisher, config);
+  const inFlight = new InFlightEvents(nc, subjects, config.streamName, createEventBatchCodec(), config.readTimeoutMs);
+  const timeTravel = new TimeTravel(reader, publisher, inFlight, config);
   const { packageDefinition, proto } = loadContract();
   const queryService = proto.runlog.v1.QueryService.service;
   const stateService = proto.runlog.v1.StateService.service;

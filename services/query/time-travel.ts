@@ -24,6 +24,7 @@ import type { StepState } from '../common/gen/runlog/v1/StepState.js';
 import { validateAppendRequest, type Limits } from '../ingest/validate.js';
 import { createEventBatchCodec } from '../common/proto.js';
 import { decodeListingToken, encodeToken } from './cursor.js';
+import type { InFlightEvents } from './in-flight.js';
 import { applyMergePatch } from './merge-patch.js';
 import { missingNodesError } from './missing-nodes.js';
 import { pageSize } from './paging.js';
@@ -43,6 +44,7 @@ export class TimeTravel {
   constructor(
     private readonly reader: PartitionReader,
     private readonly publisher: EventPublisher,
+    private readonly inFlight: InFlightEvents,
     /** Ingest's limits: a fork's events must pass the checks every appended event passes. */
     private readonly limits: Limits,
     private readonly now: () => number = Date.now,
@@ -94,7 +96,8 @@ export class TimeTravel {
     const fork: Run = { workflowId: parent.workflowId, runId: request.newRunId || randomUUID() };
     const patch = request.statePatchJson ? parseJson(request.statePatchJson, 'state_patch_json') : undefined;
 
-    const steps = await this.steps(parent, { kind: 'at', step: fromStep }, { withStarted: true, existsRunIds: request.newRunId ? [fork.runId] : [] });
+    // The parent's unstored events would count for the fork (they precede its RunStarted): wait for those, and for the new id's.
+    const steps = await this.steps(parent, { kind: 'at', step: fromStep }, { withStarted: true, existsRunIds: request.newRunId ? [fork.runId] : [] }, [parent.runId, fork.runId]);
     if (steps.existingRunIds!.length > 0) throw alreadyExists(`run '${fork.runId}' already exists in workflow '${fork.workflowId}'`);
     let forkPoint = await this.complete(parent, chosenStep(parent, steps, fromStep));
 
@@ -155,17 +158,25 @@ export class TimeTravel {
     return { ancestors: lineage.ancestors.map(node), run: self };
   }
 
-  /** A steps read of the run; an unknown run is NOT_FOUND. */
-  private async steps(run: Run, select: StepSelection, extra: Omit<StepsRequest, 'op' | 'workflowId' | 'runId' | 'select'> = {}): Promise<StepsResult> {
-    const result = await this.ask(run.workflowId, { op: 'steps', ...run, select, ...extra });
+  /**
+   * A steps read that holds every event of `concerned` runs acked before the call began (read your
+   * writes), without waiting on events of other runs: the persister answers at once; only when
+   * the stream holds unstored events of these runs is it asked again, to wait for them. An
+   * ancestor's unstored events never matter: they come after the fork that cut it off.
+   */
+  private async steps(run: Run, select: StepSelection, extra: Omit<StepsRequest, 'op' | 'workflowId' | 'runId' | 'select'> = {}, concerned = [run.runId]): Promise<StepsResult> {
+    const partition = this.reader.partitionOf(run.workflowId);
+    const request: StepsRequest = { op: 'steps', ...run, select, ...extra };
+    const [latestSeq, quick] = await Promise.all([this.reader.latestSeq(run.workflowId), this.reader.ask(partition, request)]);
+    let result = quick.result;
+    if (await this.inFlight.concern(run.workflowId, result.storedSeq, latestSeq, concerned)) {
+      result = (await this.reader.ask(partition, { ...request, minSeq: latestSeq })).result;
+    }
     if (!result.found) throw runNotFound(run);
     return result;
   }
 
-  /**
-   * Asks the workflow's persister once it stored everything the stream held for the workflow
-   * when the call began: a client reads its own appends, forks and resumes.
-   */
+  /** Asks the workflow's persister once it stored all the stream held for the workflow (minSeq: that; 0: no wait). */
   private async ask<R extends ReadRequest>(workflowId: string, request: R, minSeq?: number): Promise<ReadResult[R['op']]> {
     const seq = minSeq ?? (await this.reader.latestSeq(workflowId));
     const answer = await this.reader.ask(this.reader.partitionOf(workflowId), { ...request, minSeq: seq });
