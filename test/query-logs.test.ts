@@ -51,7 +51,6 @@ test('50,000 logs of one run page through exactly once, ascending and descending
   // Noise in the same workflow and in another one, which the run filter must leave out.
   await writeNumbered(ingest, { runs: [{ ...PAGED, runId: 'other' }, { workflowId: 'paging-other-wf', runId: 'r' }], count: 500 });
   await waitUntilStored(client, PAGED, 49999);
-  const pageSizes: number[] = [];
   const ascending = await allLogs(client, { filter: PAGED, pageSize: 1000 });
   assert.deepEqual(numbers(ascending.items), range(0, 50_000));
   assert.ok(ascending.items.every((record) => record.event?.runId === PAGED.runId && record.event.workflowId === PAGED.workflowId));
@@ -59,15 +58,8 @@ test('50,000 logs of one run page through exactly once, ascending and descending
   const descending = await allLogs(client, { filter: PAGED, pageSize: 1000, order: 'ORDER_DESCENDING' });
   assert.deepEqual(numbers(descending.items), range(0, 50_000).reverse());
 
-  // Every page is full but possibly the last, and none is larger than asked.
-  let pageToken = '';
-  do {
-    const page = await queryLogs(client, { filter: PAGED, pageSize: 1000, pageToken });
-    pageSizes.push(page.records.length);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  assert.ok(pageSizes.slice(0, -1).every((size) => size === 1000), `page sizes ${pageSizes}`);
-  assert.equal(pageSizes.reduce((sum, size) => sum + size, 0), 50_000);
+  // Every page is full but possibly the last.
+  for (const { pageSizes } of [ascending, descending]) assert.ok(pageSizes.slice(0, -1).every((size) => size === 1000), `page sizes ${pageSizes}`);
 });
 
 test('page_size: 0 means 100, more than 1000 is capped at 1000, negative is INVALID_ARGUMENT', async () => {

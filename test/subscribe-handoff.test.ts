@@ -255,8 +255,8 @@ test('after the stream lost the history, a cursor resumes from DuckDB exactly af
 test('a subscriber resumes exactly with its cursor after the query service or the persister is killed -9 under it', { timeout: 180_000 }, async () => {
   const run: RunRef = { workflowId: 'restart-wf', runId: 'r' };
   const filter = { workflowId: run.workflowId };
-  await writeNumbered(ingest, { runs: [run], count: 30_000 });
-  await waitUntilStored(client, run, 29999);
+  await writeNumbered(ingest, { runs: [run], count: 15_000 });
+  await waitUntilStored(client, run, 14999);
   const checker = new NumberedRuns();
   const follow = (on: QueryServiceClient, start: { fromBeginning: true } | { afterCursor: string }) =>
     subscribe(on, { filter, ...start }, { keep: false, onEvent: (event) => checker.accept(event) });
@@ -265,7 +265,7 @@ test('a subscriber resumes exactly with its cursor after the query service or th
   const doomed = await startQueryService(rig.cluster, {}, 'query-doomed');
   const doomedClient = queryClient(doomed.address);
   const first = follow(doomedClient, { fromBeginning: true });
-  await first.waitForCount(5000);
+  await first.waitForCount(3000);
   await doomed.process.kill();
   const status = await first.ended;
   assert.notEqual(status.code, grpc.status.OK, 'the stream ended cleanly although its server died');
@@ -273,7 +273,7 @@ test('a subscriber resumes exactly with its cursor after the query service or th
 
   // 2. The persister dies while the resumed subscriber reads its history: the stream fails
   //    (UNAVAILABLE), and after the restart the cursor continues. Paused, the subscriber holds the
-  //    server inside its history (25,000 events are left, far more than the buffers take).
+  //    server inside its history (12,000 events are left, far more than the buffers take).
   const second = follow(client, { afterCursor: first.lastCursor() });
   await second.waitForCount(1);
   second.pause();
@@ -284,17 +284,17 @@ test('a subscriber resumes exactly with its cursor after the query service or th
   await rig.cluster.startPersister(0);
   const before = checker.total;
   const third = follow(client, { afterCursor: second.lastCursor() });
-  await third.waitForCount(30_000 - before, 60_000, 'the rest of the history');
+  await third.waitForCount(15_000 - before, 60_000, 'the rest of the history');
 
   // 3. Live (a new event arrives only through the stream now); the persister dies again: the
   //    stream keeps flowing past it.
-  await writeNumbered(ingest, { runs: [run], from: 30_000, count: 1 });
-  await third.waitForCount(30_001 - before, 30_000, 'the first live event');
+  await writeNumbered(ingest, { runs: [run], from: 15_000, count: 1 });
+  await third.waitForCount(15_001 - before, 30_000, 'the first live event');
   await rig.cluster.persisters[0].kill();
-  await writeNumbered(ingest, { runs: [run], from: 30_001, count: 4999 });
-  await waitUntil(() => checker.total, (n) => n >= 35_000, { timeoutMs: 60_000, what: 'the live events with the persister down' });
+  await writeNumbered(ingest, { runs: [run], from: 15_001, count: 4999 });
+  await waitUntil(() => checker.total, (n) => n >= 20_000, { timeoutMs: 60_000, what: 'the live events with the persister down' });
   await rig.cluster.startPersister(0);
   await sleep(300);
   await third.cancel();
-  checker.assertComplete([{ ...run, count: 35_000 }]);
+  checker.assertComplete([{ ...run, count: 20_000 }]);
 });

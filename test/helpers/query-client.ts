@@ -59,17 +59,18 @@ export async function rpcError(call: Promise<unknown>): Promise<grpc.ServiceErro
 export async function collectPages<T>(
   fetchPage: (pageToken: string) => Promise<{ items: T[]; next: string }>,
   between: (pageIndex: number) => Promise<void> = async () => undefined,
-): Promise<{ items: T[]; pages: number }> {
+): Promise<{ items: T[]; pageSizes: number[] }> {
   const items: T[] = [];
+  const pageSizes: number[] = [];
   let pageToken = '';
-  let pages = 0;
   do {
     const page = await fetchPage(pageToken);
     items.push(...page.items);
+    pageSizes.push(page.items.length);
     pageToken = page.next;
-    await between(pages++);
+    await between(pageSizes.length - 1);
   } while (pageToken);
-  return { items, pages };
+  return { items, pageSizes };
 }
 
 /** Every page of a QueryLogs request, concatenated. */
