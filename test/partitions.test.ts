@@ -37,14 +37,13 @@ before(async () => {
   ({ ingest, client } = rig);
   const covered = new Set(WORKFLOWS.map((workflowId) => partitionOf(workflowId, PARTITIONS)));
   assert.equal(covered.size, PARTITIONS, 'the workflows do not cover every partition');
-  // One Append per workflow: its two runs.
-  for (const workflowId of WORKFLOWS) {
-    const events = [...RUNS.entries()].filter(([, run]) => run.workflowId === workflowId).flatMap(([i, run]): Event[] => [
-      { ...run, runStarted: { workflowName: `name ${workflowId}`, tags: { parity: i % 2 === 0 ? 'even' : 'odd' }, time: timestampOfMicros(T0 + BigInt(startSecond(i)) * 1_000_000n) } },
+  // Every run in one Append: their order in the store does not matter, their start times do.
+  await append(ingest, {
+    events: [...RUNS.entries()].flatMap(([i, run]): Event[] => [
+      { ...run, runStarted: { workflowName: `name ${run.workflowId}`, tags: { parity: i % 2 === 0 ? 'even' : 'odd' }, time: timestampOfMicros(T0 + BigInt(startSecond(i)) * 1_000_000n) } },
       { ...run, runStatus: { status: i % 3 === 0 ? 'STATUS_COMPLETED' : 'STATUS_RUNNING' } },
-    ]);
-    await append(ingest, { events });
-  }
+    ]),
+  });
   // Logs one Append (one message, one workflow) after the other: their store order is the order
   // sent, in whichever partition they land. `g` numbers them globally, `n` within their run.
   for (let k = 0; k < RUNS.length * APPENDS_PER_RUN; k++) {
