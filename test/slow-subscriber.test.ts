@@ -10,7 +10,7 @@ import { checkHealth } from '../services/common/local-cluster.js';
 import { writeNumbered, type RunRef } from './helpers/numbered.js';
 import type { QueryServiceClient } from './helpers/query-client.js';
 import { startQueryCluster, type QueryCluster } from './helpers/query-service.js';
-import { describeStatus, NumberedRuns, subscribe } from './helpers/subscription.js';
+import { describeStatus, NumberedRuns, subscribe, subscriptionConsumers } from './helpers/subscription.js';
 import { sleep, waitUntil } from './helpers/wait.js';
 import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 
@@ -33,7 +33,7 @@ after(async () => {
   await rig?.stop();
 });
 
-const consumerCount = async () => (await jsm.streams.info('RUNLOG')).state.consumer_count;
+const consumerCount = () => subscriptionConsumers(jsm);
 
 /** Resident memory of the query service, for the diagnostic line (Linux). */
 function queryRssMiB(): number {
@@ -43,7 +43,7 @@ function queryRssMiB(): number {
 
 test('a subscriber that stops reading gets RESOURCE_EXHAUSTED with runlog-resume-cursor, and resuming with it continues exactly', { timeout: 180_000 }, async (t) => {
   const run: RunRef = { workflowId: 'slow-wf', runId: 'r' };
-  const baseline = await consumerCount();
+  const baseline = 0; // no subscription holds a consumer yet
   const checker = new NumberedRuns();
   const slow = subscribe(client, { filter: { workflowId: run.workflowId }, fromBeginning: true }, { keep: false, onEvent: (event) => checker.accept(event) });
   await writeNumbered(ingest, { runs: [run], count: 1000 });
@@ -79,7 +79,7 @@ test('a subscriber that stops reading gets RESOURCE_EXHAUSTED with runlog-resume
 });
 
 test('cancelling a Subscribe removes its JetStream consumer from the server', { timeout: 60_000 }, async () => {
-  const baseline = await consumerCount();
+  const baseline = 0; // no subscription holds a consumer yet
   const onlyNew = subscribe(client, { filter: {} });
   const oneWorkflow = subscribe(client, { filter: { workflowId: 'cancel-wf' }, fromBeginning: true });
   await waitUntil(consumerCount, (count) => count === baseline + 2, { what: 'a live consumer for each subscription' });

@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { waitUntilStored, writeNumbered, type RunRef } from './helpers/numbered.js';
 import { queryClient, queryLogs, type QueryServiceClient } from './helpers/query-client.js';
 import { startQueryCluster, startQueryService, type QueryCluster } from './helpers/query-service.js';
-import { describeStatus, NumberedRuns, subscribe, type Subscription } from './helpers/subscription.js';
+import { describeStatus, NumberedRuns, subscribe, subscriptionConsumers, type Subscription } from './helpers/subscription.js';
 import { sleep, waitUntil } from './helpers/wait.js';
 import { jsonToStruct, millisToTimestamp } from '../services/common/values.js';
 import { logEvent, timestampOfMicros, type Event } from './helpers/events.js';
@@ -191,9 +191,9 @@ test('live and stored events come out alike, cursor and ingest time included, an
   ];
   const events = mixedEvents(workflowId);
   const jsm = await jetstreamManager(nc);
-  const consumers = async () => (await jsm.streams.info('RUNLOG')).state.consumer_count;
-  // The persister's consumer only: the subscriptions of earlier tests delete theirs as they close.
-  const baseline = 1;
+  const consumers = () => subscriptionConsumers(jsm);
+  // The subscriptions of earlier tests delete their consumers as they close.
+  const baseline = 0;
   await waitUntil(consumers, (count) => count === baseline, { what: 'no consumer left from earlier subscriptions' });
   // Live: subscriptions that are past their (empty) history, each with its stream consumer, before the events exist.
   const live = filters.map((filter) => subscribe(client, { filter: { ...filter, workflowId } }));

@@ -1,6 +1,7 @@
 // Subscribe from a test: a stream that records what it received and its final status, and the exactly-once, in-order check of numbered events.
 import assert from 'node:assert/strict';
 import type * as grpc from '@grpc/grpc-js';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { SubscribeRequest } from '../../services/common/gen/runlog/v1/SubscribeRequest.js';
 import type { SubscribeResponse__Output } from '../../services/common/gen/runlog/v1/SubscribeResponse.js';
 import type { QueryServiceClient, StoredEvent__Output } from './query-client.js';
@@ -96,6 +97,12 @@ export class Subscription {
 export function subscribe(client: QueryServiceClient, request: SubscribeRequest, options?: SubscribeOptions): Subscription {
   const callOptions = options?.deadlineMs ? { deadline: Date.now() + options.deadlineMs } : {};
   return new Subscription(client.Subscribe(request, callOptions), options);
+}
+
+/** Consumers on the stream that serve live subscriptions: every one but the persisters' own. */
+export async function subscriptionConsumers(jsm: JetStreamManager, stream = 'RUNLOG'): Promise<number> {
+  const consumers = await jsm.consumers.list(stream).next();
+  return consumers.filter((consumer) => !consumer.name.startsWith('runlog_persister_')).length;
 }
 
 export function describeStatus(status: StreamStatus): string {
