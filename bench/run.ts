@@ -10,9 +10,10 @@ import { jetstreamPublish } from './jetstream-publish.js';
 import { endToEnd } from './end-to-end.js';
 import { liveRead } from './live-read.js';
 import { queryLogsFigures } from './query-logs.js';
+import { stateFigures } from './state.js';
 
 // In run order: baselines before the figures that are compared with them. Issues 3 and 4 add theirs here.
-const SCRIPTS: FigureScript[] = [duckdbAppend, jetstreamPublish, endToEnd, liveRead, queryLogsFigures];
+const SCRIPTS: FigureScript[] = [duckdbAppend, jetstreamPublish, endToEnd, liveRead, queryLogsFigures, stateFigures];
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
