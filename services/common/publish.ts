@@ -44,10 +44,10 @@ export class EventPublisher {
    * `eventBytes`, when given, holds each event's wire bytes (an encoded `Event`, as the agent sent
    * it): they are forwarded as they are instead of encoding the decoded events again.
    */
-  async publish(requestId: string, events: readonly Event[], eventBytes?: readonly Uint8Array[]): Promise<PublishResult> {
+  async publish(requestId: string, events: readonly Event[], eventBytes?: readonly Uint8Array[], order = new SubjectOrder()): Promise<PublishResult> {
     const id = requestId || randomUUID();
     const messages = this.toMessages(id, events, eventBytes);
-    const acks = await Promise.all(messages.map((message) => this.publishOne(message)));
+    const acks = await Promise.all(messages.map((message) => order.run(message.subject, () => this.publishOne(message))));
     return {
       requestId: id,
       accepted: events.length,
@@ -103,6 +103,28 @@ export class EventPublisher {
     } catch (error) {
       throw publishError(error);
     }
+  }
+}
+
+/**
+ * Keeps messages to one subject in the order they were handed in, across the publishes that share
+ * this object (one request's slices, one AppendStream's requests): each waits for the previous
+ * one's ack, and once one fails, those queued behind it fail with it, unpublished. Otherwise a later
+ * message could be stored while an earlier one was refused, and the retry would put the earlier
+ * events after the later ones. Different workflows still publish at once.
+ */
+export class SubjectOrder {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(subject: string, publish: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(subject);
+    const result = previous ? previous.then(publish) : publish();
+    this.tails.set(subject, result);
+    const forget = () => {
+      if (this.tails.get(subject) === result) this.tails.delete(subject);
+    };
+    result.then(forget, forget);
+    return result;
   }
 }
 

@@ -9,7 +9,7 @@ import type { AppendResponse } from '../common/gen/runlog/v1/AppendResponse.js';
 import type { AppendStreamRequest__Output } from '../common/gen/runlog/v1/AppendStreamRequest.js';
 import type { AppendStreamResponse } from '../common/gen/runlog/v1/AppendStreamResponse.js';
 import { validateAppendRequest, type Limits } from './validate.js';
-import type { EventPublisher } from '../common/publish.js';
+import { SubjectOrder, type EventPublisher } from '../common/publish.js';
 import { eventBytesOf } from './wire.js';
 
 // Requests of one AppendStream being published at once; past it we stop reading the stream
@@ -17,10 +17,10 @@ import { eventBytesOf } from './wire.js';
 const MAX_IN_FLIGHT_PER_STREAM = 32;
 
 export function createIngestHandlers(publisher: EventPublisher, limits: Limits, logger: Logger, tracer: Tracer): IngestServiceHandlers {
-  const append = (request: AppendRequest__Output, metadata: grpc.Metadata): Promise<AppendResponse> =>
+  const append = (request: AppendRequest__Output, metadata: grpc.Metadata, order?: SubjectOrder): Promise<AppendResponse> =>
     inSpan(tracer, 'runlog.ingest.Append', grpcTraceContext(metadata), { 'runlog.events': request.events.length }, async () => {
       validateAppendRequest(request, limits);
-      const result = await publisher.publish(request.requestId, request.events, eventBytesOf(request));
+      const result = await publisher.publish(request.requestId, request.events, eventBytesOf(request), order);
       return { requestId: result.requestId, accepted: result.accepted, duplicate: result.duplicate };
     });
 
@@ -36,7 +36,9 @@ export function createIngestHandlers(publisher: EventPublisher, limits: Limits, 
     },
 
     AppendStream(call) {
-      streamAppends(call, (request) => append(request.request ?? { requestId: '', events: [] }, call.metadata), logger);
+      // Requests of one stream are published at once, but a workflow's messages in request order.
+      const order = new SubjectOrder();
+      streamAppends(call, (request) => append(request.request ?? { requestId: '', events: [] }, call.metadata, order), logger);
     },
   };
 }
