@@ -29,7 +29,11 @@ const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : 
 const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
 export async function readSteps(connection: DuckDBConnection, request: StepsRequest): Promise<StepsResult> {
-  return inOneSnapshot(connection, async () => {
+  const select = request.select;
+  // One step without validation (GetState, Fork) reads in one statement, its own snapshot; the
+  // rest reads in several, in one transaction.
+  const candidatesAt = select.kind === 'at' && !request.definedNodeIds ? BigInt(select.step) : undefined;
+  const read = async (): Promise<StepsResult> => {
     const chain = await readChain(connection, request.workflowId, request.runId);
     const result: StepsResult = { found: chain.found, chain: chain.links, headStep: null, items: [], more: false, storedSeq: 0 };
     if (request.withStarted) result.started = chain.found ? await firstRunStarted(connection, request.workflowId, request.runId) : null;
@@ -38,7 +42,7 @@ export async function readSteps(connection: DuckDBConnection, request: StepsRequ
       result.storedSeq = await storedSeq(connection);
       return result;
     }
-    const opened = await Timeline.open(connection, request.workflowId, chain, request.existsRunIds);
+    const opened = await Timeline.open(connection, request.workflowId, chain, { existsRunIds: request.existsRunIds, candidatesAt });
     const timeline = opened.timeline;
     result.storedSeq = opened.storedSeq;
     if (request.existsRunIds) result.existingRunIds = opened.existing;
@@ -46,7 +50,7 @@ export async function readSteps(connection: DuckDBConnection, request: StepsRequ
     if (headStep === null) return result;
     result.headStep = Number(headStep);
 
-    const select = request.select;
+    const inlineMax = request.omitState ? -1 : INLINE_STATE_MAX_BYTES;
     if (select.kind === 'after') {
       const limit = Math.max(1, Math.min(MAX_READ_LIMIT, Math.floor(select.limit) || MAX_READ_LIMIT));
       const rows = await timeline.rowsAfter(BigInt(select.afterStep), limit + 1);
@@ -55,7 +59,8 @@ export async function readSteps(connection: DuckDBConnection, request: StepsRequ
       result.more = rows.length > limit || result.items.length < page.length;
     } else {
       const step = select.kind === 'at' ? BigInt(select.step) : headStep;
-      const row = step > headStep ? undefined : await timeline.oneStep(step, request.omitState ? -1 : INLINE_STATE_MAX_BYTES);
+      const row =
+        step > headStep ? undefined : candidatesAt !== undefined ? await timeline.pickStep(opened.candidates, inlineMax) : await timeline.oneStep(step, inlineMax);
       if (row) result.items = [{ ...toStepRow(row), stateChars: Number(row.state_chars), ...(row.state === null ? {} : { state: str(row.state) }) }];
     }
     if (request.definedNodeIds) {
@@ -63,7 +68,8 @@ export async function readSteps(connection: DuckDBConnection, request: StepsRequ
       result.missingNodeIds = await timeline.missingNodes(request.definedNodeIds, last < headStep ? last : headStep);
     }
     return result;
-  });
+  };
+  return candidatesAt !== undefined ? read() : inOneSnapshot(connection, read);
 }
 
 export async function readStepState(connection: DuckDBConnection, request: StepStateRequest): Promise<StepStateResult> {

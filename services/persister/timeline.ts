@@ -10,6 +10,8 @@ const NO_CUTOFF = 2n ** 64n - 1n;
 
 const str = (value: unknown) => (value === null || value === undefined ? '' : String(value));
 const minBig = (a: bigint, b: bigint) => (a < b ? a : b);
+/** Above every step number. */
+const NO_STEP = 2n ** 62n;
 
 /** What never changes about a run once stored: where its events start, and its first RunStarted's link. */
 interface RunFacts {
@@ -145,10 +147,17 @@ export class Timeline {
   ) {}
 
   /**
-   * Reads each run's own head (one scan) and derives the levels. `existsRunIds`: which of these
-   * runs have events in the partition, answered by the same query.
+   * Reads each run's own head (one scan) and derives the levels. In the same statement, so in
+   * the same snapshot: the watermark, which of `existsRunIds` have events in the partition, and,
+   * with `candidatesAt`, every row that may be that step's (see pickStep).
    */
-  static async open(connection: DuckDBConnection, workflowId: string, chain: Chain, existsRunIds: string[] = []): Promise<{ timeline: Timeline; existing: string[]; storedSeq: number }> {
+  static async open(
+    connection: DuckDBConnection,
+    workflowId: string,
+    chain: Chain,
+    options: { existsRunIds?: string[]; candidatesAt?: bigint } = {},
+  ): Promise<{ timeline: Timeline; existing: string[]; storedSeq: number; candidates: JsonRow[] }> {
+    const existsRunIds = options.existsRunIds ?? [];
     const cutoffs: bigint[] = [];
     let cutoff = NO_CUTOFF;
     for (const link of chain.links) {
@@ -160,24 +169,51 @@ export class Timeline {
     const headKey = (depth: number) => `${workflowId}\u0000${chain.links[depth].runId}\u0000${cutoffs[depth]}`;
     const toRead = chain.links.map((_, depth) => depth).filter((depth) => depth === 0 || !cutHeads.has(headKey(depth)));
     // The newest row's step; (seq, idx) folded into one number (idx < 2^32), cheaper than a struct key.
-    const heads = toRead.map((depth) => `max_by(step, seq::HUGEINT * 4294967296 + idx) FILTER (WHERE run_id = ? AND seq < ?::UBIGINT)::VARCHAR AS head_${depth}`);
+    const heads = toRead.map((depth) => `max_by(step, seq::HUGEINT * 4294967296 + idx) FILTER (WHERE run_id = ? AND seq < ?::UBIGINT) AS head_${depth}`);
     // Lists are short (a chain, a fork's new id): plain IN (?, …) costs less than unnesting a parameter.
     const existing = existsRunIds.length > 0
       ? `, (SELECT list(DISTINCT run_id) FROM run_extents WHERE workflow_id = ? AND run_id IN (${placeholders(existsRunIds)})) AS existing`
       : '';
-    const [row] = await selectRows(
-      connection,
-      `SELECT ${heads.join(', ')}${existing}, (${STORED_SEQ_SQL})::VARCHAR AS stored_seq FROM steps
-       WHERE workflow_id = ? AND seq >= ?::UBIGINT AND run_id IN (${placeholders(toRead)})`,
-      [
-        ...toRead.flatMap((depth) => [chain.links[depth].runId, cutoffs[depth]]),
-        ...(existsRunIds.length > 0 ? [workflowId, ...existsRunIds] : []),
-        chain.firstSeq,
-        workflowId,
-        toRead.map((depth) => chain.firstSeqs[depth]).reduce(minBig),
-        ...toRead.map((depth) => chain.links[depth].runId),
-      ],
-    );
+    const headsSql = `SELECT ${heads.join(', ')}${existing}, (${STORED_SEQ_SQL}) AS stored_seq FROM steps
+       WHERE workflow_id = ? AND seq >= ?::UBIGINT AND run_id IN (${placeholders(toRead)})`;
+    const headsValues: DuckDBValue[] = [
+      ...toRead.flatMap((depth) => [chain.links[depth].runId, cutoffs[depth]]),
+      ...(existsRunIds.length > 0 ? [workflowId, ...existsRunIds] : []),
+      chain.firstSeq,
+      workflowId,
+      toRead.map((depth) => chain.firstSeqs[depth]).reduce(minBig),
+      ...toRead.map((depth) => chain.links[depth].runId),
+    ];
+    const outputs = `${toRead.map((depth) => `heads.head_${depth}::VARCHAR AS head_${depth}`).join(', ')}${existsRunIds.length > 0 ? ', heads.existing' : ''}, heads.stored_seq::VARCHAR AS stored_seq`;
+    let rows: JsonRow[];
+    if (options.candidatesAt === undefined) {
+      rows = await selectRows(connection, `WITH heads AS (${headsSql}) SELECT ${outputs} FROM heads`, headsValues);
+    } else {
+      // The step's candidates under the same bounds pickStep's levels get: a level's rows count up
+      // to its own head, the heads of the levels nearer the run and the fork steps between them.
+      const headExpression = (depth: number): { sql: string; values: DuckDBValue[] } =>
+        toRead.includes(depth) ? { sql: `h.head_${depth}`, values: [] } : { sql: '?::BIGINT', values: [cutHeads.get(headKey(depth)) ?? null] };
+      const perLevel: string[] = [];
+      const perLevelValues: DuckDBValue[] = [];
+      chain.links.forEach((link, depth) => {
+        const own = headExpression(depth);
+        const nearer = chain.links.slice(0, depth).map((_, j) => headExpression(j));
+        const forkSteps = chain.links.slice(0, depth).map((nearerLink) => BigInt(nearerLink.forkStep ?? 0));
+        perLevel.push(
+          `(s.run_id = ? AND s.seq < ?::UBIGINT AND s.step <= least(${[own.sql, ...nearer.map((head) => `coalesce(${head.sql}, ${NO_STEP})`), ...forkSteps.map(() => '?::BIGINT')].join(', ')}))`,
+        );
+        perLevelValues.push(link.runId, cutoffs[depth], ...own.values, ...nearer.flatMap((head) => head.values), ...forkSteps);
+      });
+      rows = await selectRows(
+        connection,
+        `WITH heads AS (${headsSql})
+         SELECT ${outputs}, c.* FROM heads LEFT JOIN (
+           SELECT ${STEP_COLUMNS}, strlen(s.state)::VARCHAR AS state_bytes, length(s.state)::VARCHAR AS state_chars
+           FROM steps s, heads h WHERE s.workflow_id = ? AND s.seq >= ?::UBIGINT AND s.step = ? AND (${perLevel.join(' OR ')})) c ON TRUE`,
+        [...headsValues, workflowId, chain.firstSeq, options.candidatesAt, ...perLevelValues],
+      );
+    }
+    const row = rows[0];
     const headOf = (depth: number): bigint | null => {
       if (!toRead.includes(depth)) return cutHeads.get(headKey(depth))!;
       const head = row?.[`head_${depth}`];
@@ -186,7 +222,7 @@ export class Timeline {
       return value;
     };
     const levels: Level[] = [];
-    let inherited = 2n ** 62n;
+    let inherited = NO_STEP;
     chain.links.forEach((link, depth) => {
       const ownHead = headOf(depth);
       if (ownHead !== null) {
@@ -200,6 +236,7 @@ export class Timeline {
       timeline: new Timeline(connection, workflowId, levels, chain.firstSeq),
       existing: ((row?.existing as string[] | null) ?? []).map(String),
       storedSeq: Number(row?.stored_seq ?? 0),
+      candidates: rows.filter((candidate) => candidate.step !== null && candidate.step !== undefined),
     };
   }
 
@@ -214,11 +251,7 @@ export class Timeline {
     return row?.head === null || row?.head === undefined ? null : BigInt(str(row.head));
   }
 
-  /**
-   * The row of one step, with its state's size and, when at most `inlineMaxBytes`, its text. The
-   * step's few candidate rows are ranked here rather than by ORDER BY … LIMIT 1, which costs DuckDB
-   * more than the rest of the read; the winner's state is then read by its position alone.
-   */
+  /** The row of one step, with its state's size and, when at most `inlineMaxBytes`, its text. */
   async oneStep(step: bigint, inlineMaxBytes: number): Promise<JsonRow | undefined> {
     const where = this.candidates().add('s.step = ?', step);
     const rows = await selectRows(
@@ -226,10 +259,19 @@ export class Timeline {
       `SELECT ${STEP_COLUMNS}, strlen(s.state)::VARCHAR AS state_bytes, length(s.state)::VARCHAR AS state_chars FROM steps s WHERE ${where}`,
       where.values,
     );
+    return this.pickStep(rows, inlineMaxBytes);
+  }
+
+  /**
+   * The winner among a step's candidate rows (nearest level, then newest), with its state read by
+   * its position when at most `inlineMaxBytes`. Ranking the few candidates here is cheaper than
+   * DuckDB's ORDER BY … LIMIT 1, and the state is read only for the winner. A row never changes,
+   * so that read needs no snapshot.
+   */
+  async pickStep(candidates: JsonRow[], inlineMaxBytes: number): Promise<JsonRow | undefined> {
     const depthOf = new Map(this.levels.map((level) => [level.runId, level.depth]));
-    const rank = (row: JsonRow): [number, bigint, number] => [depthOf.get(str(row.source_run_id))!, BigInt(str(row.seq)), Number(row.idx)];
-    // Nearest level first, then the newest position.
-    const winner = rows.reduce<JsonRow | undefined>((best, row) => {
+    const rank = (row: JsonRow): [number, bigint, number] => [depthOf.get(str(row.source_run_id)) ?? Infinity, BigInt(str(row.seq)), Number(row.idx)];
+    const winner = candidates.reduce<JsonRow | undefined>((best, row) => {
       if (!best) return row;
       const [depth, seq, idx] = rank(row);
       const [bestDepth, bestSeq, bestIdx] = rank(best);
