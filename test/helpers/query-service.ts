@@ -29,6 +29,10 @@ export async function startQueryService(cluster: Cluster, env: Record<string, st
     },
     { echo: process.env.RUNLOG_TEST_ECHO === '1', label },
   );
+  // A test process stopped from outside (a runner timeout, Ctrl-C) must not leave the service running.
+  const killOnExit = () => child.child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  void child.exited.then(() => process.off('exit', killOnExit));
   try {
     await waitForHealthy(address, child);
   } catch (error) {
