@@ -12,6 +12,8 @@ export interface Answer<T> {
   watermark: number;
 }
 
+const NO_RESPONDERS_PAUSE_MS = 100;
+
 export class PartitionReader {
   private jsm?: Promise<JetStreamManager>;
 
@@ -48,16 +50,33 @@ export class PartitionReader {
 
   /** Asks one partition's persister. A persister that does not answer in time is UNAVAILABLE, never a silent gap. */
   async ask<R extends ReadRequest>(partition: number, request: R): Promise<Answer<ReadResult[R['op']]>> {
-    let data: Uint8Array;
-    try {
-      const msg = await this.nc.request(this.subjects.read(partition), JSON.stringify(request), { timeout: this.timeoutMs });
-      data = msg.data;
-    } catch (error) {
-      throw new RpcError(status.UNAVAILABLE, `partition ${partition} did not answer within ${this.timeoutMs} ms (${(error as Error).message})`);
-    }
+    const data = await this.request(partition, JSON.stringify(request));
     const reply = JSON.parse(new TextDecoder().decode(data)) as ReadReply<R['op']>;
     if (!reply.ok) throw new RpcError(reply.code, `partition ${partition}: ${reply.message}`);
     return { result: reply.result, watermark: reply.watermark };
+  }
+
+  /**
+   * One request-reply within the read timeout. "No responders" means the persister is not
+   * subscribed right now (restarting, or reconnecting after NATS came back): ask again until the
+   * deadline rather than failing a subscription over a blip.
+   */
+  private async request(partition: number, payload: string): Promise<Uint8Array> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      const remaining = deadline - Date.now();
+      try {
+        if (remaining <= 0) throw new Error('no answer before the deadline');
+        return (await this.nc.request(this.subjects.read(partition), payload, { timeout: remaining })).data;
+      } catch (error) {
+        const message = String((error as Error)?.message ?? error);
+        if (/no responders/i.test(message) && deadline - Date.now() > NO_RESPONDERS_PAUSE_MS) {
+          await new Promise((resolve) => setTimeout(resolve, NO_RESPONDERS_PAUSE_MS));
+          continue;
+        }
+        throw new RpcError(status.UNAVAILABLE, `partition ${partition} did not answer within ${this.timeoutMs} ms (${message})`);
+      }
+    }
   }
 
   /** Asks every partition at once; any failure fails the whole answer. */
