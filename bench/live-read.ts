@@ -92,15 +92,18 @@ async function measureTail(ingest: ReturnType<typeof ingestClient>, query: Retur
   }
 }
 
-/** Phase 2: one probe at a time in its own run, polled with QueryLogs until it is there; ack → answer with it, in ms. */
+/**
+ * Phase 2: one probe at a time in its own run, polled with QueryLogs until it is there; ack → answer
+ * with it, in ms. Probes start on a fixed schedule until `seconds` are over (a slow one delays the
+ * next ones, never the end by more than itself), so the phase fits inside the background load.
+ */
 async function measureQueryable(ingest: ReturnType<typeof ingestClient>, query: ReturnType<typeof queryClient>, rate: number, seconds: number) {
   const latencies: number[] = [];
   // Wall-clock times of the slowest probes, to line them up with the persister's commits (its `applied` table).
   const slowest: { ackedAt: string; ms: number }[] = [];
   let polls = 0;
-  const count = Math.round(rate * seconds);
   const startedAt = performance.now();
-  for (let n = 0; n < count; n++) {
+  for (let n = 0; performance.now() < startedAt + seconds * 1000; n++) {
     const due = startedAt + (n * 1000) / rate;
     if (due > performance.now()) await sleep(due - performance.now());
     const runId = `queryable-${n}`;
@@ -117,7 +120,7 @@ async function measureQueryable(ingest: ReturnType<typeof ingestClient>, query: 
     slowest.push({ ackedAt: new Date(Date.now() - ms).toISOString(), ms: round(ms, 1) });
     slowest.sort((a, b) => b.ms - a.ms).splice(5);
   }
-  return { latencies, pollsPerProbe: round(polls / count, 1), slowest };
+  return { latencies, pollsPerProbe: round(polls / latencies.length, 1), slowest };
 }
 
 export const liveRead: FigureScript = {
@@ -149,8 +152,9 @@ export const liveRead: FigureScript = {
       services.push(queryService);
       await Promise.all([waitForHealthy(ingestAddress, ingestService), waitForHealthy(queryAddress, queryService)]);
 
-      // The load outlasts both phases; its client needs a second or two to start.
-      const loadSeconds = (SETTLE_MS + 4000) / 1000 + tailSeconds + queryableSeconds + 10;
+      // The load outlasts both phases: its client's clock starts before its first send, and each
+      // phase may overrun by one late probe (at most GIVE_UP_MS).
+      const loadSeconds = (SETTLE_MS + GIVE_UP_MS) / 1000 + tailSeconds + queryableSeconds + 5;
       context.progress(`background load ${loadRate} records/s (${loadBatch} per request) for up to ${loadSeconds}s; tail probes ${tailRate}/s for ${tailSeconds}s, then queryable probes ${queryableRate}/s for ${queryableSeconds}s`);
       const load = runLoadClient({ address: ingestAddress, seconds: loadSeconds, streams: 2, window: 8, batchEvents: loadBatch, clientIndex: 0, recordsPerSecond: loadRate });
       // Awaited below; if a phase fails first, the client ends on its own when the services stop.

@@ -27,7 +27,7 @@ import { readLogs } from '../services/persister/read-events.js';
 import { KIND_COLUMNS } from '../services/persister/rows.js';
 import { PartitionReader } from '../services/query/partitions.js';
 import { queryClient, queryLogs } from '../test/helpers/query-client.js';
-import { envNumber, round, type FigureScript } from './harness.js';
+import { cpuSeconds, envNumber, round, type FigureScript } from './harness.js';
 import { latencyFigures, latencySummary } from './latency.js';
 import { runIdOf, TEN_MILLION, tenMillionStore, workflowOfRun, type StoreShape } from './logs-store.js';
 
@@ -165,7 +165,13 @@ export const queryLogsFigures: FigureScript = {
       };
       await timeInTurn(variants, warmUp);
       const loadBefore = round(loadavg()[0], 2);
+      // The services' CPU per query wanders less than their latency on a shared machine.
+      const cpuBefore = [cpuSeconds(persister.child.pid), cpuSeconds(query.child.pid)];
       const samples = await timeInTurn(variants, measured);
+      const cpuMsPerQuery = {
+        persister: round(((cpuSeconds(persister.child.pid) - cpuBefore[0]) * 1000) / queries, 1),
+        query: round(((cpuSeconds(query.child.pid) - cpuBefore[1]) * 1000) / queries, 1),
+      };
       // Other work on the machine (tests, other benches) shows here, and in the latencies.
       const machineLoad = { before: loadBefore, after: round(loadavg()[0], 2) };
       const plan = await direct.explain(measured[0]);
@@ -176,7 +182,7 @@ export const queryLogsFigures: FigureScript = {
         ...latencyFigures('read.query_logs', title, samples.service, {
           target: { quantile: 'p50', bound: { atMost: 20 } },
           ratios: { p50: 'read.query_logs_sql_p50', p99: 'read.query_logs_sql_p99' },
-          details: { persister_read_in_process_ms: latencySummary(samples.persisterRead), store, machine_load_average_1m: machineLoad },
+          details: { persister_read_in_process_ms: latencySummary(samples.persisterRead), service_cpu_ms_per_query: cpuMsPerQuery, store, machine_load_average_1m: machineLoad },
         }),
         ...latencyFigures('read.query_logs_sql', "QueryLogs baseline: the persister's SQL straight on the file, no NATS/gRPC", samples.persisterSql, {
           details: { naive_sql_without_run_extents_ms: latencySummary(samples.naiveSql), explain_analyze: plan },
