@@ -1,6 +1,6 @@
 // The partition's pull loop: ordered consumer from the DuckDB watermark, batches, one transaction each.
 import { randomBytes } from 'node:crypto';
-import { DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection, QueuedIterator, Status } from '@nats-io/nats-core';
 import type { EventBatchCodec } from '../common/proto.js';
 import type { Subjects } from '../common/subjects.js';
@@ -34,6 +34,7 @@ const RETRY_MAX_MS = 5000;
  * consumer re-creates itself on any gap or reconnect, starting after the last message it handed us.
  */
 export async function consumePartition(nc: NatsConnection, store: PartitionStore, subjects: Subjects, codec: EventBatchCodec, logger: Logger, options: ConsumeOptions): Promise<void> {
+  await alignStream(nc, options.streamName, store.watermark, logger);
   const js = jetstream(nc);
   const consumer = await js.consumers.get(options.streamName, {
     // Unique per start: a crashed process leaves its ordered consumer on the server until it goes
@@ -102,4 +103,23 @@ async function applyWithRetry(store: PartitionStore, batch: StoredMessage[], log
       delay = Math.min(delay * 2, RETRY_MAX_MS);
     }
   }
+}
+
+/**
+ * A stream whose last sequence is below the watermark was re-created under this DuckDB file: its
+ * new messages would get sequences the watermark already covers, and be skipped. An empty stream is
+ * moved past the watermark (a purge sets its next sequence); a non-empty one is refused loudly.
+ */
+export async function alignStream(nc: NatsConnection, streamName: string, watermark: number, logger: Logger): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const { state } = await jsm.streams.info(streamName);
+  if (state.last_seq >= watermark) return;
+  if (state.messages > 0) {
+    throw new Error(
+      `stream ${streamName} ends at sequence ${state.last_seq}, below this store's watermark ${watermark}, and holds messages: ` +
+        'it was re-created under an existing store. Store its events first, or move the DuckDB file aside.',
+    );
+  }
+  await jsm.streams.purge(streamName, { seq: watermark + 1 });
+  logger.warn('stream was behind the store; moved its next sequence past the watermark', { stream: streamName, watermark });
 }

@@ -8,7 +8,7 @@ import { createEventBatchCodec, loadContract } from '../common/proto.js';
 import { ensureStream, STREAM_SPEC } from '../common/stream.js';
 import { Subjects } from '../common/subjects.js';
 import { createLogger, initTelemetry } from '../common/telemetry.js';
-import { consumePartition } from './consume.js';
+import { alignStream, consumePartition } from './consume.js';
 import { ReadServer } from './read.js';
 import { startStreamTrimmer } from './trim.js';
 import { PartitionStore } from './write.js';
@@ -39,6 +39,8 @@ await runService(logger, async () => {
   const nc = await connectNats(config.natsUrl, `runlog-persister-${config.partition}`, logger);
   const subjects = new Subjects(config.subjectPrefix, config.partitions);
   await ensureStream(nc, subjects, config);
+  // Before reporting healthy: events published into a stream still behind the watermark would be skipped.
+  await alignStream(nc, config.streamName, store.watermark, logger);
 
   // Reads first: the health server answers SERVING from its start, and a query service must then find the read API.
   const reads = new ReadServer(nc, store, { workers: config.readWorkers, maxQueued: config.readQueue, maxCatchUpMs: 2000 }, logger);
