@@ -10,15 +10,13 @@
 //      and checked against the acks: every acked record once, no position twice.
 //   Rate = records committed ÷ (last commit − first send).
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { freePort, startService, waitForHealthy, type ManagedProcess } from '../services/common/local-cluster.js';
 import { Subjects } from '../services/common/subjects.js';
 import { PartitionReader } from '../services/query/partitions.js';
-import { contentionWarnings, cpuMeter, envNumber, round, type FigureScript } from './harness.js';
+import { contentionWarnings, cpuMeter, envNumber, round, startServices, type FigureScript } from './harness.js';
 import { DUCKDB_APPEND } from './duckdb-append.js';
 import { JETSTREAM_PUBLISH } from './jetstream-publish.js';
 import type { LoadClientConfig, LoadClientResult } from './load-client.js';
@@ -97,53 +95,47 @@ export const endToEnd: FigureScript = {
     const streams = envNumber('BENCH_STREAMS', 2);
     const window = envNumber('BENCH_WINDOW', 4);
     const batchEvents = envNumber('BENCH_BATCH_EVENTS', 1000);
-    const natsUrl = await context.natsUrl();
-    const dataDir = context.tempDir('e2e');
-    const ingestAddress = `127.0.0.1:${await freePort()}`;
-    const healthAddress = `127.0.0.1:${await freePort()}`;
-    const shared = {
-      RUNLOG_NATS_URL: natsUrl,
-      RUNLOG_STREAM: STREAM,
-      RUNLOG_SUBJECT_PREFIX: PREFIX,
-      RUNLOG_PARTITIONS: '1',
-      RUNLOG_DATA_DIR: dataDir,
-      RUNLOG_LOG_LEVEL: 'warn',
-    };
-    const services: ManagedProcess[] = [];
-    const nc = await connect({ servers: natsUrl });
+    const nc = await connect({ servers: await context.natsUrl() });
+    const cluster = await startServices(context, { name: 'e2e', stream: STREAM, prefix: PREFIX, services: ['ingest'] }).catch(async (error) => {
+      await nc.close();
+      throw error;
+    });
+    const persister = cluster.processes.persister!;
+    const ingest = cluster.processes.ingest!;
     try {
-      const persister = startService('persister', { ...shared, RUNLOG_PARTITION: '0', RUNLOG_PERSISTER_HEALTH_ADDR: healthAddress });
-      services.push(persister);
-      await waitForHealthy(healthAddress, persister);
-      const ingest = startService('ingest', { ...shared, RUNLOG_INGEST_ADDR: ingestAddress });
-      services.push(ingest);
-      await waitForHealthy(ingestAddress, ingest);
-
       context.progress(`end to end for ${seconds}s: ${clients} client process(es) × ${streams} AppendStream × ${window} requests in flight, ${batchEvents} records per request`);
       const loads = Array.from({ length: clients }, (_, clientIndex) =>
-        runLoadClient({ address: ingestAddress, seconds, streams, window, batchEvents, clientIndex }),
+        runLoadClient({ address: cluster.ingestAddress, seconds, streams, window, batchEvents, clientIndex }),
       );
+      // CPU is measured from the first send until everything is committed: every record has then
+      // passed every process once, so CPU seconds ÷ records is each process's cost per record.
       const meter = cpuMeter({
         'nats-server': context.natsProcess()?.child.pid,
         ingest: ingest.child.pid,
         persister: persister.child.pid,
       });
+      const meterStartedAt = performance.now();
       const results = await Promise.all(loads);
-      const loadSeconds = (Math.max(...results.map((result) => result.lastAckAt)) - Math.min(...results.map((result) => result.firstSendAt))) / 1000;
-      const coresUsed = meter.stop(Object.fromEntries(results.map((result, i) => [`load-client-${i}`, result.cpuSeconds / loadSeconds])));
       const errors = results.flatMap((result) => result.errors);
       if (errors.length > 0) throw new Error(`load clients saw errors: ${errors.slice(0, 3).join('; ')}`);
       const acked = results.reduce((sum, result) => sum + result.records, 0);
       const firstSendAt = Math.min(...results.map((result) => result.firstSendAt));
       const lastAckAt = Math.max(...results.map((result) => result.lastAckAt));
+      const loadSeconds = (lastAckAt - firstSendAt) / 1000;
 
       const lastSeq = (await (await jetstreamManager(nc)).streams.info(STREAM)).state.last_seq;
       context.progress(`${acked} records acked; waiting for the persister to commit up to sequence ${lastSeq}`);
       await waitForWatermark(new PartitionReader(nc, new Subjects(PREFIX, 1), STREAM, 5000), lastSeq);
-      for (const service of services.reverse()) await service.stop();
-      services.length = 0;
+      const meterSeconds = (performance.now() - meterStartedAt) / 1000;
+      const coresUsed = meter.stop(Object.fromEntries(results.map((result, i) => [`load-client-${i}`, result.cpuSeconds / meterSeconds])));
+      const cpuPerRecord = Object.fromEntries(
+        Object.entries(coresUsed)
+          .filter(([name]) => name !== 'other processes')
+          .map(([name, cores]) => [name, round((cores * meterSeconds * 1e6) / acked, 2)]),
+      );
+      await cluster.stop();
 
-      const store = await countStore(join(dataDir, 'partition-0.duckdb'));
+      const store = await countStore(cluster.storeFile);
       if (store.rows !== acked || store.committedEvents !== acked || store.distinctPositions !== store.rows) {
         throw new Error(`stored ${store.rows} rows (${store.distinctPositions} distinct positions, ${store.committedEvents} in applied) for ${acked} acked records`);
       }
@@ -157,6 +149,10 @@ export const endToEnd: FigureScript = {
           target: { atLeast: 100_000 },
           ratios: [{ to: DUCKDB_APPEND, target: { atLeast: 0.35 } }, { to: JETSTREAM_PUBLISH }],
           warnings: contentionWarnings(coresUsed),
+          notes: [
+            `CPU per record: ${Object.entries(cpuPerRecord).filter(([name]) => name !== 'bench').map(([name, us]) => `${name} ${us} µs`).join(', ')}`,
+            `ingest acked ${Math.round(acked / loadSeconds).toLocaleString('en-US')} records/s while the persister committed ${Math.round(store.committedByMs(lastAckAt) / loadSeconds).toLocaleString('en-US')}/s; it caught up ${round((store.lastCommitMs - lastAckAt) / 1000, 1)} s after the load stopped`,
+          ],
           details: {
             records: acked,
             seconds_first_send_to_last_commit: round(elapsedSeconds, 2),
@@ -166,13 +162,14 @@ export const endToEnd: FigureScript = {
             transactions: store.transactions,
             records_per_transaction: round(acked / store.transactions),
             ack_latency_ms: Object.fromEntries(results.map((result, i) => [`client_${i}`, result.ackLatencyMs])),
-            cores_used_while_loading: coresUsed,
+            cores_used: coresUsed,
+            cpu_us_per_record: cpuPerRecord,
             load: { clients, streams_per_client: streams, requests_in_flight_per_stream: window, records_per_request: batchEvents, seconds },
           },
         },
       ];
     } finally {
-      for (const service of services.reverse()) await service.stop();
+      await cluster.stop();
       await nc.close();
     }
   },

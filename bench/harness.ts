@@ -1,8 +1,8 @@
-// What every figure script shares: the Figure type, the run's temp folder, one nats-server per run, CPU accounting.
+// What every figure script shares: the Figure type, the run's temp folder, one nats-server per run, services on it, CPU accounting.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startNatsServer, type ManagedProcess } from '../services/common/local-cluster.js';
+import { freePort, startNatsServer, startService, waitForHealthy, type ManagedProcess } from '../services/common/local-cluster.js';
 
 /** A bound a figure should meet: at least or at most a value. */
 export type Target = { atLeast: number } | { atMost: number };
@@ -19,6 +19,8 @@ export interface Figure {
   ratios?: { to: string; target?: Target }[];
   /** Secondary numbers (latencies, CPU per process, settings) kept in the JSON, not the table. */
   details?: Record<string, unknown>;
+  /** Printed under the table: what explains the figure (where its CPU went, what bounded it). */
+  notes?: string[];
   /** Printed under the table, e.g. that other processes took cores during the measurement. */
   warnings?: string[];
 }
@@ -69,6 +71,65 @@ export function createBenchContext(): BenchContext & { close(): Promise<void> } 
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+// The services' default stream limit (1 GiB) fills in seconds at full speed: benchmark streams get room.
+export const BENCH_STREAM_BYTES = '8GiB';
+
+export interface BenchServices {
+  /** The running services by name, for their pids (CPU accounting) and output. */
+  processes: Partial<Record<'persister' | 'ingest' | 'query', ManagedProcess>>;
+  /** gRPC address of ingest and of query, when started. */
+  ingestAddress: string;
+  queryAddress: string;
+  /** The persister's DuckDB file of partition 0 (readable once the persister stopped). */
+  storeFile: string;
+  /** Stops them, last started first; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * One partition's services as child processes on the run's nats-server, each figure with a stream,
+ * subject prefix and data folder of its own so figures do not see each other's events. The
+ * services otherwise run with their defaults (and RUNLOG_* settings of the bench's environment).
+ */
+export async function startServices(
+  context: BenchContext,
+  options: { name: string; stream: string; prefix: string; services: readonly ('ingest' | 'query')[] },
+): Promise<BenchServices> {
+  const dataDir = context.tempDir(options.name);
+  const shared = {
+    RUNLOG_NATS_URL: await context.natsUrl(),
+    RUNLOG_STREAM: options.stream,
+    RUNLOG_SUBJECT_PREFIX: options.prefix,
+    RUNLOG_PARTITIONS: '1',
+    RUNLOG_DATA_DIR: dataDir,
+    RUNLOG_LOG_LEVEL: 'warn',
+    RUNLOG_STREAM_MAX_BYTES: BENCH_STREAM_BYTES,
+  };
+  const [healthAddress, ingestAddress, queryAddress] = await Promise.all([1, 2, 3].map(async () => `127.0.0.1:${await freePort()}`));
+  const started: ManagedProcess[] = [];
+  const processes: BenchServices['processes'] = {};
+  const stop = async () => {
+    for (const service of started.splice(0).reverse()) await service.stop();
+  };
+  try {
+    // The persister first: it creates the stream's consumer before any event arrives.
+    processes.persister = startService('persister', { ...shared, RUNLOG_PARTITION: '0', RUNLOG_PERSISTER_HEALTH_ADDR: healthAddress });
+    started.push(processes.persister);
+    await waitForHealthy(healthAddress, processes.persister);
+    for (const name of options.services) {
+      const address = name === 'ingest' ? ingestAddress : queryAddress;
+      const service = startService(name, { ...shared, [name === 'ingest' ? 'RUNLOG_INGEST_ADDR' : 'RUNLOG_QUERY_ADDR']: address });
+      processes[name] = service;
+      started.push(service);
+      await waitForHealthy(address, service);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { processes, ingestAddress, queryAddress, storeFile: join(dataDir, 'partition-0.duckdb'), stop };
 }
 
 // Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ; 100 on every mainstream kernel).

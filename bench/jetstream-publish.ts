@@ -4,7 +4,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { loadConfig } from '../services/common/config.js';
 import { ensureStream, STREAM_SPEC } from '../services/common/stream.js';
 import { Subjects } from '../services/common/subjects.js';
-import { contentionWarnings, cpuMeter, envNumber, round, type FigureScript } from './harness.js';
+import { BENCH_STREAM_BYTES, contentionWarnings, cpuMeter, envNumber, round, type FigureScript } from './harness.js';
 import { encodeEventBatch, logEvents } from './workload.js';
 
 export const JETSTREAM_PUBLISH = 'write.jetstream_publish';
@@ -24,8 +24,8 @@ export const jetstreamPublish: FigureScript = {
     const nc = await connect({ servers: await context.natsUrl() });
     try {
       const subjects = new Subjects('benchraw', 1);
-      // The stream settings ingest uses by default (an empty environment gives the defaults).
-      await ensureStream(nc, subjects, { ...loadConfig(STREAM_SPEC, {}), streamName: STREAM });
+      // The stream settings ingest uses by default (an empty environment gives the defaults), with a benchmark's room.
+      await ensureStream(nc, subjects, { ...loadConfig(STREAM_SPEC, { RUNLOG_STREAM_MAX_BYTES: BENCH_STREAM_BYTES }), streamName: STREAM });
       const subject = subjects.events('bench-wf-0');
       const payloads = Array.from({ length: PAYLOADS }, (_, i) => encodeEventBatch(logEvents('bench-wf-0', eventsPerMessage, i)));
       const js = jetstream(nc, { timeout: 10_000 });
@@ -61,6 +61,7 @@ export const jetstreamPublish: FigureScript = {
             window,
             cores_used: cores,
           },
+          notes: [`${Math.round(messagesPerSecond).toLocaleString('en-US')} messages/s of ${payloads[0].length.toLocaleString('en-US')} bytes, ${window} publishes awaiting their ack at any time`],
           warnings: contentionWarnings(cores),
         },
       ];

@@ -58,7 +58,10 @@ function printTable(figures: Figure[], ratios: Map<string, Ratio[]>, failures: s
     console.log(line.map((cell, column) => (column === 1 ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('   ').trimEnd());
     if (index === 0) console.log(widths.map((width) => '─'.repeat(width)).join('   '));
   }
-  for (const figure of figures) for (const warning of figure.warnings ?? []) console.log(`note: ${figure.title}: ${warning}`);
+  for (const figure of figures) {
+    for (const note of figure.notes ?? []) console.log(`note: ${figure.id}: ${note}`);
+    for (const warning of figure.warnings ?? []) console.log(`WARNING: ${figure.id}: ${warning}`);
+  }
   for (const failure of failures) console.log(`FAILED ${failure}`);
 }
 
