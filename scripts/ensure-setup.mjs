@@ -16,10 +16,13 @@ function packagesAreCurrent() {
   return statSync(marker).mtimeMs >= statSync(`${root}package-lock.json`).mtimeMs;
 }
 
+// `npm install`, not `npm ci`: some platform packages of @duckdb/node-bindings are not published
+// for every version, so the lock file cannot list them, and `npm ci` refuses such a lock file.
+// With the lock file present, `npm install` installs the versions it records.
 if (!packagesAreCurrent()) {
-  console.error('runlog: installing npm packages (npm ci)…');
-  if (!run('npm', ['ci', '--no-audit', '--no-fund'])) {
-    console.error('runlog: `npm ci` failed; fix the error above and run the command again.');
+  console.error('runlog: installing npm packages (npm install)…');
+  if (!run('npm', ['install', '--no-audit', '--no-fund'])) {
+    console.error('runlog: `npm install` failed; fix the error above and run the command again.');
     process.exit(1);
   }
 }
