@@ -69,7 +69,12 @@ export async function readSteps(connection: DuckDBConnection, request: StepsRequ
     }
     return result;
   };
-  return candidatesAt !== undefined ? read() : inOneSnapshot(connection, read);
+  if (candidatesAt === undefined) return inOneSnapshot(connection, read);
+  // Outside a snapshot, commits may land between the statements: claim only the watermark read
+  // before them all, which every statement saw at least. A later one could cover events of the run
+  // stored after its rows were read, and the caller would not wait for them (read your writes).
+  const seqBeforeReading = await storedSeq(connection);
+  return { ...(await read()), storedSeq: seqBeforeReading };
 }
 
 export async function readStepState(connection: DuckDBConnection, request: StepStateRequest): Promise<StepStateResult> {
