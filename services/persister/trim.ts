@@ -1,5 +1,5 @@
 // Trims the partition's stored messages from the stream once they are in DuckDB and old enough.
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Subjects } from '../common/subjects.js';
 import type { Logger } from '../common/telemetry.js';
@@ -21,6 +21,8 @@ export function startStreamTrimmer(options: {
 }): { stop(): void } {
   const samples: { at: number; watermark: number }[] = [];
   let trimmedBelow = 0;
+  // Made once: creating a manager asks the server whether JetStream is there.
+  let jsm: Promise<JetStreamManager> | undefined;
   const tick = async () => {
     const now = Date.now();
     samples.push({ at: now, watermark: options.watermark() });
@@ -28,11 +30,12 @@ export function startStreamTrimmer(options: {
     while (samples.length > 0 && samples[0].at <= now - options.lagMs) below = samples.shift()!.watermark + 1;
     if (below <= trimmedBelow) return;
     try {
-      const jsm = await jetstreamManager(options.nc);
-      const { purged } = await jsm.streams.purge(options.streamName, { filter: options.subjects.partitionEvents(options.partition), seq: below });
+      jsm ??= jetstreamManager(options.nc);
+      const { purged } = await (await jsm).streams.purge(options.streamName, { filter: options.subjects.partitionEvents(options.partition), seq: below });
       trimmedBelow = below;
       if (purged > 0) options.logger.debug('trimmed stream', { partition: options.partition, below_seq: below, purged });
     } catch (error) {
+      jsm = undefined;
       options.logger.warn('stream trim failed; will retry', { error: String(error) });
     }
   };
