@@ -18,8 +18,8 @@ export interface ConsumeOptions {
   bufferMessages: number;
   signal: AbortSignal;
   tracer: Tracer;
-  /** Called after every committed batch (health, metrics, tests). */
-  onCommitted?: (watermark: number, events: number) => void;
+  /** Called after every committed batch, with its messages (health, the step index, tests). */
+  onCommitted?: (watermark: number, events: number, batch: readonly StoredMessage[]) => void;
   /** Called while a failing write is being retried. */
   onWriteFailure?: (error: unknown) => void;
 }
@@ -69,7 +69,7 @@ export async function consumePartition(nc: NatsConnection, store: PartitionStore
         applyWithRetry(store, batch, logger, options),
       );
       if (events === null) return;
-      options.onCommitted?.(store.watermark, events);
+      options.onCommitted?.(store.watermark, events, batch);
     }
   } finally {
     options.signal.removeEventListener('abort', stop);

@@ -10,6 +10,7 @@ import { Subjects } from '../common/subjects.js';
 import { createLogger, initTelemetry } from '../common/telemetry.js';
 import { alignStream, consumePartition } from './consume.js';
 import { ReadServer } from './read.js';
+import { StepIndex } from './step-index.js';
 import { startStreamTrimmer } from './trim.js';
 import { PartitionStore } from './write.js';
 
@@ -27,6 +28,7 @@ const SPEC = {
   bufferMessages: { env: 'RUNLOG_CONSUMER_BUFFER', default: 100, parse: integer(1, 100_000), help: 'messages buffered ahead of the writer' },
   readWorkers: { env: 'RUNLOG_READ_WORKERS', default: 4, parse: integer(1, 64), help: 'DuckDB connections serving reads at once' },
   readQueue: { env: 'RUNLOG_READ_QUEUE', default: 256, parse: integer(0, 100_000), help: 'reads waiting for a worker before RESOURCE_EXHAUSTED' },
+  stepIndexRows: { env: 'RUNLOG_STEP_INDEX_ROWS', default: 1_000_000, parse: integer(0, 100_000_000), help: 'step snapshot positions held in memory (about 24 bytes each) for time-travel reads' },
   trimLagMs: { env: 'RUNLOG_TRIM_LAG', default: 600_000, parse: duration, help: 'how long stored events stay in the stream for subscribers handing off' },
 };
 
@@ -46,7 +48,8 @@ await runService(logger, async () => {
   await alignStream(nc, config.streamName, store.watermark, logger);
 
   // Reads first: the health server answers SERVING from its start, and a query service must then find the read API.
-  const reads = new ReadServer(nc, store, { workers: config.readWorkers, maxQueued: config.readQueue, maxCatchUpMs: 2000 }, logger);
+  const stepIndex = new StepIndex(config.stepIndexRows, store.watermark);
+  const reads = new ReadServer(nc, store, { stepIndex }, { workers: config.readWorkers, maxQueued: config.readQueue, maxCatchUpMs: 2000 }, logger);
   await reads.start(subjects, config.partition);
 
   const { packageDefinition } = loadContract();
@@ -62,7 +65,8 @@ await runService(logger, async () => {
           ...config,
           signal: abort.signal,
           tracer: telemetry.tracer,
-          onCommitted: () => {
+          onCommitted: (_watermark, _events, batch) => {
+            stepIndex.record(batch);
             health.health.setStatus('', 'SERVING');
             reads.watermarkAdvanced();
           },

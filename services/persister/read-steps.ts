@@ -17,7 +17,8 @@ import {
 import { MAX_READ_LIMIT } from '../common/read-protocol.js';
 import type { JsonRow } from './rows.js';
 import { selectRows, Where } from './sql.js';
-import { firstRunStarted, readChain, storedSeq, Timeline } from './timeline.js';
+import { existingRuns, firstRunStarted, readChain, Timeline } from './timeline.js';
+import type { StepIndex } from './step-index.js';
 
 /** Bytes of states and metadata one steps reply carries before it stops (its first row always goes). */
 const REPLY_BUDGET_BYTES = 1024 * 1024;
@@ -28,28 +29,25 @@ const str = (value: unknown) => (value === null || value === undefined ? '' : St
 const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
 const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
-export async function readSteps(connection: DuckDBConnection, request: StepsRequest): Promise<StepsResult> {
+export async function readSteps(connection: DuckDBConnection, request: StepsRequest & { minSeq?: number }, index: StepIndex): Promise<StepsResult> {
+  await index.caughtUp(request.minSeq ?? 0);
+  // Taken before anything is read: every read below sees at least this much (later commits may
+  // show in the lineage read, but the timeline's rows are cut off at it), and claiming more could
+  // hide events of the run stored after its facts were read (read your writes).
+  const storedSeq = index.indexedSeq;
   const select = request.select;
-  // One step without validation (GetState, Fork) reads in one statement, its own snapshot; the
-  // rest reads in several, in one transaction.
-  const candidatesAt = select.kind === 'at' && !request.definedNodeIds ? BigInt(select.step) : undefined;
-  const read = async (): Promise<StepsResult> => {
-    const chain = await readChain(connection, request.workflowId, request.runId);
-    const result: StepsResult = { found: chain.found, chain: chain.links, headStep: null, items: [], more: false, storedSeq: 0 };
-    if (request.withStarted) result.started = chain.found ? await firstRunStarted(connection, request.workflowId, request.runId) : null;
-    if (!chain.found) {
-      if (request.existsRunIds) result.existingRunIds = [];
-      result.storedSeq = await storedSeq(connection);
-      return result;
-    }
-    const opened = await Timeline.open(connection, request.workflowId, chain, { existsRunIds: request.existsRunIds, candidatesAt });
-    const timeline = opened.timeline;
-    result.storedSeq = opened.storedSeq;
-    if (request.existsRunIds) result.existingRunIds = opened.existing;
-    const headStep = await timeline.head();
-    if (headStep === null) return result;
+  const chain = await readChain(connection, request.workflowId, request.runId);
+  const result: StepsResult = { found: chain.found, chain: chain.links, headStep: null, items: [], more: false, storedSeq };
+  if (request.withStarted) result.started = chain.found ? await firstRunStarted(connection, request.workflowId, request.runId) : null;
+  const existsRunIds = request.existsRunIds ?? [];
+  if (!chain.found) {
+    if (request.existsRunIds) result.existingRunIds = [];
+    return result;
+  }
+  const timeline = await Timeline.resolve(connection, index, request.workflowId, chain, storedSeq);
+  const headStep = timeline.head();
+  if (headStep !== null) {
     result.headStep = Number(headStep);
-
     const inlineMax = request.omitState ? -1 : INLINE_STATE_MAX_BYTES;
     if (select.kind === 'after') {
       const limit = Math.max(1, Math.min(MAX_READ_LIMIT, Math.floor(select.limit) || MAX_READ_LIMIT));
@@ -59,22 +57,17 @@ export async function readSteps(connection: DuckDBConnection, request: StepsRequ
       result.more = rows.length > limit || result.items.length < page.length;
     } else {
       const step = select.kind === 'at' ? BigInt(select.step) : headStep;
-      const row =
-        step > headStep ? undefined : candidatesAt !== undefined ? await timeline.pickStep(opened.candidates, inlineMax) : await timeline.oneStep(step, inlineMax);
+      const { row, existing } = step > headStep ? {} : await timeline.oneStep(step, inlineMax, existsRunIds);
       if (row) result.items = [{ ...toStepRow(row), stateChars: Number(row.state_chars), ...(row.state === null ? {} : { state: str(row.state) }) }];
+      if (existing) result.existingRunIds = existing;
     }
     if (request.definedNodeIds) {
       const last = result.items.length > 0 ? BigInt(result.items[result.items.length - 1].step) : headStep;
       result.missingNodeIds = await timeline.missingNodes(request.definedNodeIds, last < headStep ? last : headStep);
     }
-    return result;
-  };
-  if (candidatesAt === undefined) return inOneSnapshot(connection, read);
-  // Outside a snapshot, commits may land between the statements: claim only the watermark read
-  // before them all, which every statement saw at least. A later one could cover events of the run
-  // stored after its rows were read, and the caller would not wait for them (read your writes).
-  const seqBeforeReading = await storedSeq(connection);
-  return { ...(await read()), storedSeq: seqBeforeReading };
+  }
+  if (request.existsRunIds && !result.existingRunIds) result.existingRunIds = await existingRuns(connection, request.workflowId, existsRunIds);
+  return result;
 }
 
 export async function readStepState(connection: DuckDBConnection, request: StepStateRequest): Promise<StepStateResult> {

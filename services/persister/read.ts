@@ -9,11 +9,19 @@ import { RpcError } from '../common/grpc-errors.js';
 import { readEvents, readLogs } from './read-events.js';
 import { readRun, readRuns, readWorkflows } from './read-runs.js';
 import { readLineage, readSteps, readStepState } from './read-steps.js';
+import type { StepIndex } from './step-index.js';
 import type { PartitionStore } from './write.js';
+
+/** What the persister keeps in memory beside its store, for the handlers that use it. */
+export interface ReadContext {
+  stepIndex: StepIndex;
+}
 
 /** Handlers by op: each gets a connection of its own for the duration of the request. */
 type StoreOp = Exclude<ReadRequest['op'], 'watermark'>;
-type Handlers = { [Op in StoreOp]: (connection: DuckDBConnection, request: Extract<ReadRequest, { op: Op }>) => Promise<ReadResult[Op]> };
+type Handlers = {
+  [Op in StoreOp]: (connection: DuckDBConnection, request: Extract<ReadRequest, { op: Op }>, context: ReadContext) => Promise<ReadResult[Op]>;
+};
 
 const HANDLERS: Handlers = {
   events: readEvents,
@@ -21,7 +29,7 @@ const HANDLERS: Handlers = {
   workflows: readWorkflows,
   runs: readRuns,
   run: readRun,
-  steps: readSteps,
+  steps: (connection, request, context) => readSteps(connection, request, context.stepIndex),
   stepState: readStepState,
   lineage: readLineage,
 };
@@ -44,6 +52,7 @@ export class ReadServer {
   constructor(
     private readonly nc: NatsConnection,
     private readonly store: PartitionStore,
+    private readonly context: ReadContext,
     private readonly options: ReadServerOptions,
     private readonly logger: Logger,
   ) {}
@@ -72,7 +81,7 @@ export class ReadServer {
         request.op === 'watermark'
           ? { watermark: this.store.watermark }
           : // The handler is chosen by the request's own op, so the pairing holds; TypeScript cannot see it through the union.
-            await this.withConnection<unknown>((connection) => HANDLERS[request.op as StoreOp](connection, request as never));
+            await this.withConnection<unknown>((connection) => HANDLERS[request.op as StoreOp](connection, request as never, this.context));
       reply = { ok: true, watermark: this.store.watermark, result } as ReadReply;
     } catch (error) {
       if (error instanceof RpcError) reply = { ok: false, code: error.code, message: error.message };

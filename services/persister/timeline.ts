@@ -4,6 +4,7 @@ import { MAX_LINEAGE_DEPTH, MAX_MISSING_NODES, type LineageLink } from '../commo
 import type { Event } from '../common/gen/runlog/v1/Event.js';
 import { KIND_COLUMNS, rowToStoredEvent, type JsonRow } from './rows.js';
 import { selectRows, Where } from './sql.js';
+import type { RunSteps, StepIndex } from './step-index.js';
 
 /** Above every stream sequence: the run asked for sees all of its own rows. */
 const NO_CUTOFF = 2n ** 64n - 1n;
@@ -22,29 +23,19 @@ interface RunFacts {
   started?: Event;
 }
 
-// Facts are immutable once seen (insert-only tables, stream order), so these caches never go
+// Facts are immutable once seen (insert-only tables, stream order), so this cache never goes
 // stale; one per connection, since the read server hands each request a connection of its own.
 const CACHED_RUNS = 100_000;
-interface ConnectionCache {
-  facts: Map<string, RunFacts>;
-  /** An ancestor's own head below a fork's RunStarted: every row before that is stored, none can follow. */
-  cutHeads: Map<string, bigint | null>;
-}
-const caches = new WeakMap<DuckDBConnection, ConnectionCache>();
+const caches = new WeakMap<DuckDBConnection, Map<string, RunFacts>>();
 
-function cacheOf(connection: DuckDBConnection): ConnectionCache {
+function factsCacheOf(connection: DuckDBConnection): Map<string, RunFacts> {
   let cache = caches.get(connection);
-  if (!cache) caches.set(connection, (cache = { facts: new Map(), cutHeads: new Map() }));
+  if (!cache) caches.set(connection, (cache = new Map()));
   return cache;
 }
 
-function remember<V>(map: Map<string, V>, key: string, value: V): void {
-  if (map.size >= CACHED_RUNS) map.delete(map.keys().next().value!);
-  map.set(key, value);
-}
-
 async function runFacts(connection: DuckDBConnection, workflowId: string, runId: string): Promise<RunFacts | null> {
-  const cache = cacheOf(connection).facts;
+  const cache = factsCacheOf(connection);
   const key = `${workflowId}\u0000${runId}`;
   const cached = cache.get(key);
   if (cached?.link) return cached;
@@ -62,7 +53,8 @@ async function runFacts(connection: DuckDBConnection, workflowId: string, runId:
     firstSeq: BigInt(str(row.first_seq)),
     link: link ? { parentRunId: link.parent ?? '', forkStep: link.fork_step === null ? null : Number(link.fork_step), startedSeq: Number(link.seq) } : null,
   };
-  remember(cache, key, facts);
+  if (cache.size >= CACHED_RUNS) cache.delete(cache.keys().next().value!);
+  cache.set(key, facts);
   return facts;
 }
 
@@ -126,12 +118,15 @@ export async function readChain(connection: DuckDBConnection, workflowId: string
 interface Level {
   depth: number;
   runId: string;
-  /** Its rows count when stored before this: the RunStarted of the nearest fork below it. */
+  /** Its rows count when stored before this: the RunStarted of the nearest fork below it, or the read's watermark + 1. */
   cutoff: bigint;
   /** Its rows count up to this step: its own head, and the heads and fork steps of the runs nearer. */
   bound: bigint;
-  /** Step of its newest row. */
+  /** Step of its newest counted row. */
   ownHead: bigint;
+  /** Its step rows (from the index), of which the first `counted` are stored before the cutoff. */
+  rows: RunSteps;
+  counted: number;
 }
 
 /**
@@ -147,144 +142,70 @@ export class Timeline {
   ) {}
 
   /**
-   * Reads each run's own head (one scan) and derives the levels. In the same statement, so in
-   * the same snapshot: the watermark, which of `existsRunIds` have events in the partition, and,
-   * with `candidatesAt`, every row that may be that step's (see pickStep).
+   * The timeline as stored up to `storedSeq`, resolved from the step index (no scan of `steps`).
+   * Every later read of rows is bounded by the same cutoffs, so it agrees, whatever was committed since.
    */
-  static async open(
-    connection: DuckDBConnection,
-    workflowId: string,
-    chain: Chain,
-    options: { existsRunIds?: string[]; candidatesAt?: bigint } = {},
-  ): Promise<{ timeline: Timeline; existing: string[]; storedSeq: number; candidates: JsonRow[] }> {
-    const existsRunIds = options.existsRunIds ?? [];
-    const cutoffs: bigint[] = [];
-    let cutoff = NO_CUTOFF;
-    for (const link of chain.links) {
-      cutoffs.push(cutoff);
-      if (link.startedSeq !== null) cutoff = minBig(cutoff, BigInt(link.startedSeq));
-    }
-    // Only the run's own head (no cutoff) can move; an ancestor's, below its cutoff, is cached.
-    const cutHeads = cacheOf(connection).cutHeads;
-    const headKey = (depth: number) => `${workflowId}\u0000${chain.links[depth].runId}\u0000${cutoffs[depth]}`;
-    const toRead = chain.links.map((_, depth) => depth).filter((depth) => depth === 0 || !cutHeads.has(headKey(depth)));
-    // The newest row's step; (seq, idx) folded into one number (idx < 2^32), cheaper than a struct key.
-    const heads = toRead.map((depth) => `max_by(step, seq::HUGEINT * 4294967296 + idx) FILTER (WHERE run_id = ? AND seq < ?::UBIGINT) AS head_${depth}`);
-    // Lists are short (a chain, a fork's new id): plain IN (?, …) costs less than unnesting a parameter.
-    const existing = existsRunIds.length > 0
-      ? `, (SELECT list(DISTINCT run_id) FROM run_extents WHERE workflow_id = ? AND run_id IN (${placeholders(existsRunIds)})) AS existing`
-      : '';
-    const headsSql = `SELECT ${heads.join(', ')}${existing}, (${STORED_SEQ_SQL}) AS stored_seq FROM steps
-       WHERE workflow_id = ? AND seq >= ?::UBIGINT AND run_id IN (${placeholders(toRead)})`;
-    const headsValues: DuckDBValue[] = [
-      ...toRead.flatMap((depth) => [chain.links[depth].runId, cutoffs[depth]]),
-      ...(existsRunIds.length > 0 ? [workflowId, ...existsRunIds] : []),
-      chain.firstSeq,
-      workflowId,
-      toRead.map((depth) => chain.firstSeqs[depth]).reduce(minBig),
-      ...toRead.map((depth) => chain.links[depth].runId),
-    ];
-    const outputs = `${toRead.map((depth) => `heads.head_${depth}::VARCHAR AS head_${depth}`).join(', ')}${existsRunIds.length > 0 ? ', heads.existing' : ''}, heads.stored_seq::VARCHAR AS stored_seq`;
-    let rows: JsonRow[];
-    if (options.candidatesAt === undefined) {
-      rows = await selectRows(connection, `WITH heads AS (${headsSql}) SELECT ${outputs} FROM heads`, headsValues);
-    } else {
-      // The step's candidates under the same bounds pickStep's levels get: a level's rows count up
-      // to its own head, the heads of the levels nearer the run and the fork steps between them.
-      const headExpression = (depth: number): { sql: string; values: DuckDBValue[] } =>
-        toRead.includes(depth) ? { sql: `h.head_${depth}`, values: [] } : { sql: '?::BIGINT', values: [cutHeads.get(headKey(depth)) ?? null] };
-      const perLevel: string[] = [];
-      const perLevelValues: DuckDBValue[] = [];
-      chain.links.forEach((link, depth) => {
-        const own = headExpression(depth);
-        const nearer = chain.links.slice(0, depth).map((_, j) => headExpression(j));
-        const forkSteps = chain.links.slice(0, depth).map((nearerLink) => BigInt(nearerLink.forkStep ?? 0));
-        perLevel.push(
-          `(s.run_id = ? AND s.seq < ?::UBIGINT AND s.step <= least(${[own.sql, ...nearer.map((head) => `coalesce(${head.sql}, ${NO_STEP})`), ...forkSteps.map(() => '?::BIGINT')].join(', ')}))`,
-        );
-        perLevelValues.push(link.runId, cutoffs[depth], ...own.values, ...nearer.flatMap((head) => head.values), ...forkSteps);
-      });
-      rows = await selectRows(
-        connection,
-        `WITH heads AS (${headsSql})
-         SELECT ${outputs}, c.* FROM heads LEFT JOIN (
-           SELECT ${STEP_COLUMNS}, strlen(s.state)::VARCHAR AS state_bytes, length(s.state)::VARCHAR AS state_chars
-           FROM steps s, heads h WHERE s.workflow_id = ? AND s.seq >= ?::UBIGINT AND s.step = ? AND (${perLevel.join(' OR ')})) c ON TRUE`,
-        [...headsValues, workflowId, chain.firstSeq, options.candidatesAt, ...perLevelValues],
-      );
-    }
-    const row = rows[0];
-    const headOf = (depth: number): bigint | null => {
-      if (!toRead.includes(depth)) return cutHeads.get(headKey(depth))!;
-      const head = row?.[`head_${depth}`];
-      const value = head === null || head === undefined ? null : BigInt(str(head));
-      if (depth > 0) remember(cutHeads, headKey(depth), value);
-      return value;
-    };
+  static async resolve(connection: DuckDBConnection, index: StepIndex, workflowId: string, chain: Chain, storedSeq: number): Promise<Timeline> {
     const levels: Level[] = [];
+    let cutoff = BigInt(storedSeq) + 1n;
     let inherited = NO_STEP;
-    chain.links.forEach((link, depth) => {
-      const ownHead = headOf(depth);
-      if (ownHead !== null) {
+    for (const [depth, link] of chain.links.entries()) {
+      // One at a time: a connection runs one statement at a time.
+      const rows = await index.rowsOf(connection, workflowId, link.runId, chain.firstSeqs[depth]);
+      const counted = countBelow(rows.seqs, Number(cutoff));
+      if (counted > 0) {
+        const ownHead = BigInt(rows.steps[counted - 1]);
         const bound = minBig(inherited, ownHead);
-        levels.push({ depth, runId: link.runId, cutoff: cutoffs[depth], bound, ownHead });
+        levels.push({ depth, runId: link.runId, cutoff, bound, ownHead, rows, counted });
         inherited = bound;
       }
       if (link.forkStep !== null) inherited = minBig(inherited, BigInt(link.forkStep));
-    });
-    return {
-      timeline: new Timeline(connection, workflowId, levels, chain.firstSeq),
-      existing: ((row?.existing as string[] | null) ?? []).map(String),
-      storedSeq: Number(row?.stored_seq ?? 0),
-      candidates: rows.filter((candidate) => candidate.step !== null && candidate.step !== undefined),
-    };
+      if (link.startedSeq !== null) cutoff = minBig(cutoff, BigInt(link.startedSeq));
+    }
+    return new Timeline(connection, workflowId, levels, chain.firstSeq);
   }
 
   /** Last step of the timeline; null when it has none. */
-  async head(): Promise<bigint | null> {
+  head(): bigint | null {
     const nearest = this.levels[0];
     if (!nearest) return null;
     // The nearest run's own head is the timeline's head unless a fork step cut it off.
     if (nearest.bound === nearest.ownHead) return nearest.ownHead;
-    const where = this.candidates();
-    const [row] = await selectRows(this.connection, `SELECT max(step)::VARCHAR AS head FROM steps s WHERE ${where}`, where.values);
-    return row?.head === null || row?.head === undefined ? null : BigInt(str(row.head));
-  }
-
-  /** The row of one step, with its state's size and, when at most `inlineMaxBytes`, its text. */
-  async oneStep(step: bigint, inlineMaxBytes: number): Promise<JsonRow | undefined> {
-    const where = this.candidates().add('s.step = ?', step);
-    const rows = await selectRows(
-      this.connection,
-      `SELECT ${STEP_COLUMNS}, strlen(s.state)::VARCHAR AS state_bytes, length(s.state)::VARCHAR AS state_chars FROM steps s WHERE ${where}`,
-      where.values,
-    );
-    return this.pickStep(rows, inlineMaxBytes);
+    let head = -1;
+    for (const level of this.levels) {
+      const bound = Number(level.bound);
+      for (let i = 0; i < level.counted; i++) if (level.rows.steps[i] <= bound && level.rows.steps[i] > head) head = level.rows.steps[i];
+    }
+    return head < 0 ? null : BigInt(head);
   }
 
   /**
-   * The winner among a step's candidate rows (nearest level, then newest), with its state read by
-   * its position when at most `inlineMaxBytes`. Ranking the few candidates here is cheaper than
-   * DuckDB's ORDER BY … LIMIT 1, and the state is read only for the winner. A row never changes,
-   * so that read needs no snapshot.
+   * The row of one step (nearest level, then newest), with its state's size and, when at most
+   * `inlineMaxBytes`, its text; in the same statement, which of `existsRunIds` the partition holds.
    */
-  async pickStep(candidates: JsonRow[], inlineMaxBytes: number): Promise<JsonRow | undefined> {
-    const depthOf = new Map(this.levels.map((level) => [level.runId, level.depth]));
-    const rank = (row: JsonRow): [number, bigint, number] => [depthOf.get(str(row.source_run_id)) ?? Infinity, BigInt(str(row.seq)), Number(row.idx)];
-    const winner = candidates.reduce<JsonRow | undefined>((best, row) => {
-      if (!best) return row;
-      const [depth, seq, idx] = rank(row);
-      const [bestDepth, bestSeq, bestIdx] = rank(best);
-      return depth < bestDepth || (depth === bestDepth && (seq > bestSeq || (seq === bestSeq && idx > bestIdx))) ? row : best;
-    }, undefined);
-    if (!winner) return undefined;
-    winner.state = null;
-    if (Number(winner.state_bytes) <= inlineMaxBytes) {
-      const at = new Where().add('workflow_id = ?', this.workflowId).add('seq = ?::UBIGINT', BigInt(str(winner.seq))).add('idx = ?', Number(winner.idx));
-      const [text] = await selectRows(this.connection, `SELECT state FROM steps WHERE ${at}`, at.values);
-      winner.state = text?.state ?? null;
+  async oneStep(step: bigint, inlineMaxBytes: number, existsRunIds: string[] = []): Promise<{ row?: JsonRow; existing?: string[] }> {
+    const at = this.positionOf(Number(step));
+    if (!at) return {};
+    const existing = existsRunIds.length > 0 ? `, (${EXISTING_SQL(existsRunIds)}) AS existing` : '';
+    const [row] = await selectRows(
+      this.connection,
+      `SELECT ${STEP_COLUMNS}, strlen(s.state)::VARCHAR AS state_bytes, length(s.state)::VARCHAR AS state_chars,
+              CASE WHEN strlen(s.state) <= ? THEN s.state END AS state${existing}
+       FROM steps s WHERE s.workflow_id = ? AND s.seq = ?::UBIGINT AND s.idx = ?`,
+      [inlineMaxBytes, ...(existsRunIds.length > 0 ? [this.workflowId, ...existsRunIds] : []), this.workflowId, BigInt(at.seq), at.idx],
+    );
+    if (!row) return {};
+    return { row, ...(existsRunIds.length > 0 ? { existing: ((row.existing as string[] | null) ?? []).map(String) } : {}) };
+  }
+
+  /** Where the step's winning row is stored: the nearest level that counts a row of it, its newest such row. */
+  private positionOf(step: number): { seq: number; idx: number } | undefined {
+    for (const level of this.levels) {
+      if (step > Number(level.bound)) continue;
+      const { steps, seqs, idxs } = level.rows;
+      for (let i = level.counted - 1; i >= 0; i--) if (steps[i] === step) return { seq: seqs[i], idx: idxs[i] };
     }
-    return winner;
+    return undefined;
   }
 
   /** Rows of the steps after `afterStep`, by step, at most `limit`: metadata, no state. */
@@ -337,13 +258,26 @@ export class Timeline {
   }
 }
 
-// The watermark in this snapshot: the last batch committed (rows from `?` on; the chain's first sequence bounds the scan).
-const STORED_SEQ_SQL = 'SELECT coalesce(max(seq), 0) FROM applied WHERE seq >= ?::UBIGINT';
+/** Which of the runs have events in the partition. */
+export async function existingRuns(connection: DuckDBConnection, workflowId: string, runIds: string[]): Promise<string[]> {
+  if (runIds.length === 0) return [];
+  const [row] = await selectRows(connection, `SELECT (${EXISTING_SQL(runIds)}) AS existing`, [workflowId, ...runIds]);
+  return ((row?.existing as string[] | null) ?? []).map(String);
+}
 
-/** The watermark in the connection's current snapshot. */
-export async function storedSeq(connection: DuckDBConnection): Promise<number> {
-  const [row] = await selectRows(connection, `SELECT (${STORED_SEQ_SQL})::VARCHAR AS stored_seq`, [0n]);
-  return Number(row?.stored_seq ?? 0);
+// Lists are short (a fork's new id): plain IN (?, …) costs less than unnesting a parameter.
+const EXISTING_SQL = (runIds: readonly string[]) => `SELECT list(DISTINCT run_id) FROM run_extents WHERE workflow_id = ? AND run_id IN (${placeholders(runIds)})`;
+
+/** Index of the first entry of the ascending list that is at least `limit`: how many are below it. */
+function countBelow(sorted: number[], limit: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle] < limit) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');

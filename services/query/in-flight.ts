@@ -7,6 +7,14 @@ import type { Subjects } from '../common/subjects.js';
 // Past this many unstored messages of the workflow, reading them costs more than waiting.
 const MAX_MESSAGES_LOOKED_AT = 16;
 
+/** The workflow's messages in the stream after a sequence, as far as they were looked at. */
+export interface StreamTail {
+  /** Oldest first: each message's sequence and the runs its events belong to. */
+  messages: { seq: number; runIds: Set<string> }[];
+  /** False when more followed than were looked at, or the stream did not answer. */
+  complete: boolean;
+}
+
 export class InFlightEvents {
   private jsm?: Promise<JetStreamManager>;
 
@@ -18,29 +26,33 @@ export class InFlightEvents {
     private readonly timeoutMs: number,
   ) {}
 
-  /**
-   * Whether a message of the workflow after `storedSeq`, up to `latestSeq`, holds an event of one
-   * of the runs. True also when there are too many to look at or the stream does not answer: the
-   * caller then waits for the persister, which is always right.
-   */
-  async concern(workflowId: string, storedSeq: number, latestSeq: number, runIds: readonly string[]): Promise<boolean> {
-    if (latestSeq <= storedSeq) return false;
+  /** The workflow's messages after `afterSeq`, read one by one (a direct get each) up to a few. */
+  async tailAfter(workflowId: string, afterSeq: number): Promise<StreamTail> {
     const subject = this.subjects.events(workflowId);
-    const runs = new Set(runIds);
+    const messages: StreamTail['messages'] = [];
     try {
       this.jsm ??= jetstreamManager(this.nc, { timeout: this.timeoutMs });
       const jsm = await this.jsm;
-      let seq = storedSeq + 1;
+      let seq = afterSeq + 1;
       for (let looked = 0; looked < MAX_MESSAGES_LOOKED_AT; looked++) {
         const message = await jsm.direct.getMessage(this.streamName, { seq, next_by_subj: subject });
-        if (!message || message.seq > latestSeq) return false;
-        if (this.codec.decode(message.data).some((event) => runs.has(event.runId))) return true;
+        if (!message) return { messages, complete: true };
+        messages.push({ seq: message.seq, runIds: new Set(this.codec.decode(message.data).map((event) => event.runId)) });
         seq = message.seq + 1;
       }
-      return true;
+      return { messages, complete: false };
     } catch {
       this.jsm = undefined;
-      return true;
+      return { messages, complete: false };
     }
   }
+}
+
+/**
+ * Whether the tail holds an unstored event (a message after `storedSeq`) of one of the runs. True
+ * also when the tail is incomplete: the caller then waits for the persister, which is always right.
+ */
+export function concerns(tail: StreamTail, storedSeq: number, runIds: readonly string[]): boolean {
+  if (!tail.complete) return true;
+  return tail.messages.some((message) => message.seq > storedSeq && runIds.some((runId) => message.runIds.has(runId)));
 }

@@ -24,7 +24,7 @@ import type { StepState } from '../common/gen/runlog/v1/StepState.js';
 import { validateAppendRequest, type Limits } from '../ingest/validate.js';
 import { createEventBatchCodec } from '../common/proto.js';
 import { decodeListingToken, encodeToken } from './cursor.js';
-import type { InFlightEvents } from './in-flight.js';
+import { concerns, type InFlightEvents } from './in-flight.js';
 import { applyMergePatch } from './merge-patch.js';
 import { missingNodesError } from './missing-nodes.js';
 import { pageSize } from './paging.js';
@@ -40,6 +40,8 @@ type FullStep = StepRow & { state: string };
 
 export class TimeTravel {
   private readonly codec = createEventBatchCodec();
+  /** Per partition, the highest watermark a steps answer claimed: the stream need only be looked at beyond it. */
+  private readonly storedSeen = new Map<number, number>();
 
   constructor(
     private readonly reader: PartitionReader,
@@ -160,17 +162,25 @@ export class TimeTravel {
 
   /**
    * A steps read that holds every event of `concerned` runs acked before the call began (read your
-   * writes), without waiting on events of other runs: the persister answers at once; only when
-   * the stream holds unstored events of these runs is it asked again, to wait for them. An
-   * ancestor's unstored events never matter: they come after the fork that cut it off.
+   * writes), without waiting on events of other runs: the persister answers at once and, at the
+   * same time, the stream is asked what it holds of the workflow beyond what the persister stored
+   * when last asked; only when that holds unstored events of these runs is the persister asked
+   * again, to wait for them. An ancestor's unstored events never matter: they come after the fork
+   * that cut it off.
    */
   private async steps(run: Run, select: StepSelection, extra: Omit<StepsRequest, 'op' | 'workflowId' | 'runId' | 'select'> = {}, concerned = [run.runId]): Promise<StepsResult> {
     const partition = this.reader.partitionOf(run.workflowId);
     const request: StepsRequest = { op: 'steps', ...run, select, ...extra };
-    const [latestSeq, quick] = await Promise.all([this.reader.latestSeq(run.workflowId), this.reader.ask(partition, request)]);
+    const known = this.storedSeen.get(partition);
+    const [quick, early] = await Promise.all([this.reader.ask(partition, request), known === undefined ? undefined : this.inFlight.tailAfter(run.workflowId, known)]);
     let result = quick.result;
-    if (await this.inFlight.concern(run.workflowId, result.storedSeq, latestSeq, concerned)) {
-      result = (await this.reader.ask(partition, { ...request, minSeq: latestSeq })).result;
+    this.storedSeen.set(partition, Math.max(known ?? 0, result.storedSeq));
+    // The early look covers everything after what this answer stored, unless it started above that
+    // or stopped short (then it may have spent its look on messages stored meanwhile).
+    const tail = early?.complete && known! <= result.storedSeq ? early : await this.inFlight.tailAfter(run.workflowId, result.storedSeq);
+    if (concerns(tail, result.storedSeq, concerned)) {
+      const minSeq = tail.complete ? tail.messages[tail.messages.length - 1].seq : await this.reader.latestSeq(run.workflowId);
+      result = (await this.reader.ask(partition, { ...request, minSeq })).result;
     }
     if (!result.found) throw runNotFound(run);
     return result;
