@@ -20,6 +20,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { loadConfig } from '../services/common/config.js';
+import type { StoredEvent__Output } from '../services/common/gen/runlog/v1/StoredEvent.js';
+import { createLogRecordsWire } from '../services/common/log-records-wire.js';
+import { loadProtoRoot } from '../services/common/proto.js';
 import { freePort, startService, waitForHealthy, type ManagedProcess } from '../services/common/local-cluster.js';
 import { ensureStream, STREAM_SPEC } from '../services/common/stream.js';
 import { Subjects } from '../services/common/subjects.js';
@@ -85,6 +88,8 @@ async function timeInTurn<Name extends string>(variants: Record<Name, Variant>, 
 async function directReads(path: string, watermark: number) {
   const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
   const connection = await instance.connect();
+  const wire = createLogRecordsWire();
+  const storedEventType = loadProtoRoot('runlog/v1/events.proto').lookupType('runlog.v1.StoredEvent');
   const rows = async (sql: string, values: (string | bigint)[]) => (await connection.runAndReadAll(sql, values)).getRowObjects();
   // The persister's two statements for this request (read-events.ts), with plain JS rows out.
   const extentSql = 'SELECT min(first_seq) AS lo, max(last_seq) AS hi FROM run_extents WHERE workflow_id = $1 AND run_id = $2';
@@ -100,8 +105,9 @@ async function directReads(path: string, watermark: number) {
   return {
     persisterSql: ofRows(async (run) => rows(selectSql, await selectValues(run))),
     persisterRead: async (run: RunRef) => {
-      const page = await readLogs(connection, { op: 'logs', filter: { workflowId: run.workflowId, runId: run.runId }, descending: false, upTo: watermark, limit: PAGE });
-      return { count: page.items.length, runId: page.items[0]?.event.runId };
+      const page = await readLogs(connection, { op: 'logs', filter: { workflowId: run.workflowId, runId: run.runId }, descending: false, upTo: watermark, limit: PAGE }, { wire, watermark });
+      const records = wire.unframe(page.bytes);
+      return { count: records.length, runId: records[0] && (storedEventType.toObject(storedEventType.decode(records[0].storedEvent)) as StoredEvent__Output).event?.runId };
     },
     naiveSql: ofRows((run) => rows(`SELECT * FROM logs WHERE workflow_id = $1 AND run_id = $2 ORDER BY seq, idx LIMIT ${PAGE}`, [run.workflowId, run.runId])),
     async explain(run: RunRef): Promise<string> {

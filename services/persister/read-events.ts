@@ -1,8 +1,10 @@
 // Reads of stored events for Subscribe history and QueryLogs: filtered, ordered by position, paged.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { EVENT_KINDS, MAX_READ_LIMIT, type EventFilterSpec, type EventKindName, type Page, type ReadRequest, type StoredEventRow } from '../common/read-protocol.js';
+import protobuf from 'protobufjs';
+import type { LogRecordsWire } from '../common/log-records-wire.js';
+import { EVENT_KINDS, MAX_READ_LIMIT, WithBytes, type EventFilterSpec, type EventKindName, type LogsPage, type Page, type ReadRequest, type StoredEventRow } from '../common/read-protocol.js';
 import { KIND_COLUMNS, KIND_TABLE, rowToStoredEvent } from './rows.js';
-import { selectRows, Where } from './sql.js';
+import { selectRows, selectValueRows, Where } from './sql.js';
 
 const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 const TASK_KINDS = new Set<EventKindName>(['log', 'taskStatus']);
@@ -29,17 +31,29 @@ export async function readEvents(connection: DuckDBConnection, request: EventsRe
   return toPage(merged, limit);
 }
 
-export async function readLogs(connection: DuckDBConnection, request: LogsRequest): Promise<Page<StoredEventRow>> {
+/** What a read gets beside its connection and request. */
+export interface ReadContext {
+  wire: LogRecordsWire;
+  /** The partition's watermark when the request came in. */
+  watermark: number;
+}
+
+/** A page of log records, already in their wire form (log-records-wire.ts); read up to request.upTo, or else the watermark. */
+export async function readLogs(connection: DuckDBConnection, request: LogsRequest, context: ReadContext): Promise<WithBytes<LogsPage>> {
   const limit = clampLimit(request.limit);
+  const upTo = request.upTo ?? context.watermark;
+  const writer = protobuf.Writer.create();
   const extent = await seqExtent(connection, request.filter);
-  if (extent === 'none') return { items: [] };
-  const where = filterWhere('log', request.filter, extent, request.upTo).afterPosition(request.after, request.descending);
+  if (extent === 'none') return new WithBytes({ upTo }, writer.finish());
+  const where = filterWhere('log', request.filter, extent, upTo).afterPosition(request.after, request.descending);
   if (request.startMicros) where.add('time >= make_timestamptz(?::BIGINT)', BigInt(request.startMicros));
   if (request.endMicros) where.add('time < make_timestamptz(?::BIGINT)', BigInt(request.endMicros));
   if (request.contains) where.add('strpos(message, ?) > 0', request.contains);
   const order = request.descending ? 'DESC' : 'ASC';
-  const rows = await selectRows(connection, `SELECT ${KIND_COLUMNS.log} FROM logs WHERE ${where} ORDER BY seq ${order}, idx ${order} LIMIT ${limit + 1}`, where.values);
-  return toPage(rows.map((row) => rowToStoredEvent('log', row)), limit);
+  const rows = await selectValueRows(connection, `SELECT ${KIND_COLUMNS.log} FROM logs WHERE ${where} ORDER BY seq ${order}, idx ${order} LIMIT ${limit + 1}`, where.values);
+  const page = toPage(rows.map((row) => rowToStoredEvent('log', row)), limit);
+  for (const record of page.items) context.wire.frame(writer, record);
+  return new WithBytes({ upTo, next: page.next }, writer.finish());
 }
 
 function clampLimit(limit: number): number {

@@ -1,11 +1,12 @@
 // Stored rows back into runlog.v1 events: one SELECT list and one converter per table.
+import { DuckDBMapValue } from '@duckdb/node-api';
 import type { Event } from '../common/gen/runlog/v1/Event.js';
 import type { LogLevel } from '../common/gen/runlog/v1/LogLevel.js';
 import type { Status } from '../common/gen/runlog/v1/Status.js';
 import type { EventKindName, StoredEventRow } from '../common/read-protocol.js';
 import { jsonToStruct, microsToTimestamp, type Json } from '../common/values.js';
 
-/** A row as DuckDB's JSON-friendly reader gives it: big integers and timestamps as strings. */
+/** A row as DuckDB's JSON-friendly reader gives it (big integers as strings, maps as entry arrays), or as its own values. */
 export type JsonRow = Record<string, unknown>;
 
 export const KIND_TABLE: Record<EventKindName, string> = {
@@ -16,7 +17,8 @@ export const KIND_TABLE: Record<EventKindName, string> = {
   step: 'steps',
 };
 
-const COMMON_COLUMNS = 'seq, idx, workflow_id, run_id, epoch_us(ingest_time)::VARCHAR AS ingest_us, epoch_us(time)::VARCHAR AS time_us';
+// Times as BIGINT microseconds: the JSON reader makes them strings, selectValueRows bigints; both convert alike.
+const COMMON_COLUMNS = 'seq, idx, workflow_id, run_id, epoch_us(ingest_time) AS ingest_us, epoch_us(time) AS time_us';
 
 /** The SELECT list of each kind's table. */
 export const KIND_COLUMNS: Record<EventKindName, string> = {
@@ -29,9 +31,9 @@ export const KIND_COLUMNS: Record<EventKindName, string> = {
 
 const str = (value: unknown) => (value === null || value === undefined ? '' : String(value));
 const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
-const time = (row: JsonRow) => microsToTimestamp(BigInt(row.time_us as string));
+const time = (row: JsonRow) => microsToTimestamp(BigInt(row.time_us as string | bigint));
 const mapOf = (value: unknown): Record<string, string> =>
-  Object.fromEntries(((value as { key: string; value: string }[] | null) ?? []).map(({ key, value: v }) => [key, v]));
+  Object.fromEntries(((value instanceof DuckDBMapValue ? value.entries : (value as { key: string; value: string }[] | null)) ?? []).map(({ key, value: v }) => [key, String(v)]));
 const struct = (text: unknown) => (typeof text === 'string' ? jsonToStruct(JSON.parse(text) as { [key: string]: Json }) : null);
 
 export function rowToStoredEvent(kind: EventKindName, row: JsonRow): StoredEventRow {
@@ -67,5 +69,5 @@ export function rowToStoredEvent(kind: EventKindName, row: JsonRow): StoredEvent
       };
       break;
   }
-  return { seq: Number(row.seq), idx: Number(row.idx), ingestMicros: row.ingest_us as string, event };
+  return { seq: Number(row.seq), idx: Number(row.idx), ingestMicros: String(row.ingest_us), event };
 }
