@@ -27,7 +27,7 @@ import { freePort, startService, waitForHealthy, type ManagedProcess } from '../
 import { ensureStream, STREAM_SPEC } from '../services/common/stream.js';
 import { Subjects } from '../services/common/subjects.js';
 import { readLogs } from '../services/persister/read-events.js';
-import { KIND_COLUMNS } from '../services/persister/rows.js';
+import { columnsFor } from '../services/persister/rows.js';
 import { PartitionReader } from '../services/query/partitions.js';
 import { queryClient, queryLogs } from '../test/helpers/query-client.js';
 import { cpuSeconds, envNumber, round, type FigureScript } from './harness.js';
@@ -93,17 +93,18 @@ async function directReads(path: string, watermark: number) {
   const rows = async (sql: string, values: (string | bigint)[]) => (await connection.runAndReadAll(sql, values)).getRowObjects();
   // The persister's two statements for this request (read-events.ts), with plain JS rows out.
   const extentSql = 'SELECT min(first_seq) AS lo, max(last_seq) AS hi FROM run_extents WHERE workflow_id = $1 AND run_id = $2';
-  const selectSql = `SELECT ${KIND_COLUMNS.log} FROM logs WHERE seq <= $1::UBIGINT AND seq BETWEEN $2::UBIGINT AND $3::UBIGINT AND workflow_id = $4 AND run_id = $5 ORDER BY seq, idx LIMIT ${PAGE + 1}`;
+  // Like the persister's, the select list leaves out the ids the WHERE fixes.
+  const selectSql = `SELECT ${columnsFor('log', { workflowId: 'any', runId: 'any' }).columns} FROM logs WHERE seq <= $1::UBIGINT AND seq BETWEEN $2::UBIGINT AND $3::UBIGINT AND workflow_id = $4 AND run_id = $5 ORDER BY seq, idx LIMIT ${PAGE + 1}`;
   const selectValues = async (run: RunRef) => {
     const [extent] = await rows(extentSql, [run.workflowId, run.runId]);
     return [BigInt(watermark), extent.lo as bigint, extent.hi as bigint, run.workflowId, run.runId];
   };
-  const ofRows = (read: (run: RunRef) => Promise<Record<string, unknown>[]>) => async (run: RunRef) => {
+  const ofRows = (read: (run: RunRef) => Promise<Record<string, unknown>[]>, fixed: (run: RunRef) => Record<string, unknown> = () => ({})) => async (run: RunRef) => {
     const answer = await read(run);
-    return { count: answer.length, runId: answer[0]?.run_id };
+    return { count: answer.length, runId: answer[0] && { ...fixed(run), ...answer[0] }.run_id };
   };
   return {
-    persisterSql: ofRows(async (run) => rows(selectSql, await selectValues(run))),
+    persisterSql: ofRows(async (run) => rows(selectSql, await selectValues(run)), (run) => columnsFor('log', run).fixed),
     persisterRead: async (run: RunRef) => {
       const page = await readLogs(connection, { op: 'logs', filter: { workflowId: run.workflowId, runId: run.runId }, descending: false, upTo: watermark, limit: PAGE }, { wire, watermark });
       const records = wire.unframe(page.bytes);

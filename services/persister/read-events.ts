@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import protobuf from 'protobufjs';
 import type { LogRecordsWire } from '../common/log-records-wire.js';
 import { EVENT_KINDS, MAX_READ_LIMIT, WithBytes, type EventFilterSpec, type EventKindName, type LogsPage, type Page, type ReadRequest, type StoredEventRow } from '../common/read-protocol.js';
-import { KIND_COLUMNS, KIND_TABLE, rowToStoredEvent } from './rows.js';
+import { columnsFor, KIND_COLUMNS, KIND_TABLE, rowToStoredEvent } from './rows.js';
 import { selectRows, selectValueRows, Where } from './sql.js';
 
 const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
@@ -50,7 +50,8 @@ export async function readLogs(connection: DuckDBConnection, request: LogsReques
   if (request.endMicros) where.add('time < make_timestamptz(?::BIGINT)', BigInt(request.endMicros));
   if (request.contains) where.add('strpos(message, ?) > 0', request.contains);
   const order = request.descending ? 'DESC' : 'ASC';
-  const rows = await selectValueRows(connection, `SELECT ${KIND_COLUMNS.log} FROM logs WHERE ${where} ORDER BY seq ${order}, idx ${order} LIMIT ${limit + 1}`, where.values);
+  const { columns, fixed } = columnsFor('log', request.filter);
+  const rows = await selectValueRows(connection, `SELECT ${columns} FROM logs WHERE ${where} ORDER BY seq ${order}, idx ${order} LIMIT ${limit + 1}`, where.values, fixed);
   const page = toPage(rows.map((row) => rowToStoredEvent('log', row)), limit);
   for (const record of page.items) context.wire.frame(writer, record);
   return new WithBytes({ upTo, next: page.next }, writer.finish());
