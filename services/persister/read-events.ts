@@ -1,6 +1,5 @@
 // Reads of stored events for Subscribe history and QueryLogs: filtered, ordered by position, paged.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import protobuf from 'protobufjs';
 import type { LogRecordsWire } from '../common/log-records-wire.js';
 import { EVENT_KINDS, MAX_READ_LIMIT, WithBytes, type EventFilterSpec, type EventKindName, type LogsPage, type Page, type ReadRequest, type StoredEventRow } from '../common/read-protocol.js';
 import { columnsFor, KIND_COLUMNS, KIND_TABLE, rowToStoredEvent } from './rows.js';
@@ -42,9 +41,8 @@ export interface ReadContext {
 export async function readLogs(connection: DuckDBConnection, request: LogsRequest, context: ReadContext): Promise<WithBytes<LogsPage>> {
   const limit = clampLimit(request.limit);
   const upTo = request.upTo ?? context.watermark;
-  const writer = protobuf.Writer.create();
   const extent = await seqExtent(connection, request.filter);
-  if (extent === 'none') return new WithBytes({ upTo }, writer.finish());
+  if (extent === 'none') return new WithBytes({ upTo }, context.wire.framePage([]));
   const where = filterWhere('log', request.filter, extent, upTo).afterPosition(request.after, request.descending);
   if (request.startMicros) where.add('time >= make_timestamptz(?::BIGINT)', BigInt(request.startMicros));
   if (request.endMicros) where.add('time < make_timestamptz(?::BIGINT)', BigInt(request.endMicros));
@@ -53,8 +51,7 @@ export async function readLogs(connection: DuckDBConnection, request: LogsReques
   const { columns, fixed } = columnsFor('log', request.filter);
   const rows = await selectValueRows(connection, `SELECT ${columns} FROM logs WHERE ${where} ORDER BY seq ${order}, idx ${order} LIMIT ${limit + 1}`, where.values, fixed);
   const page = toPage(rows.map((row) => rowToStoredEvent('log', row)), limit);
-  for (const record of page.items) context.wire.frame(writer, record);
-  return new WithBytes({ upTo, next: page.next }, writer.finish());
+  return new WithBytes({ upTo, next: page.next }, context.wire.framePage(page.items));
 }
 
 function clampLimit(limit: number): number {

@@ -1,10 +1,10 @@
 // QueryLogs: log records by filter, time range and text, merged across partitions in store order, in stable pages.
 import { invalidArgument } from '../common/grpc-errors.js';
 import type { QueryLogsRequest__Output } from '../common/gen/runlog/v1/QueryLogsRequest.js';
-import type { LogRecordsWire, WireRecord } from '../common/log-records-wire.js';
+import type { LogRecordsWire } from '../common/log-records-wire.js';
 import type { Position } from '../common/read-protocol.js';
 import { timestampToMicros } from '../common/values.js';
-import { decodePageToken, encodeCursor, encodeToken, type PageToken } from './cursor.js';
+import { decodePageToken, encodeCursorAt, encodeToken, type PageToken } from './cursor.js';
 import { toFilterSpec } from './filter.js';
 import { pageSize } from './paging.js';
 import type { PartitionReader } from './partitions.js';
@@ -47,9 +47,8 @@ export async function queryLogs(reader: PartitionReader, wire: LogRecordsWire, r
   const last = page[page.length - 1];
   const next: PageToken | undefined = more && last ? { after: [last.seq, last.idx] as Position, upTo, request: fingerprint } : undefined;
   // Stream sequences order every partition alike, so "after this record" is the same position in each.
-  const cursorAfter = (record: WireRecord) => encodeCursor({ positions: Array.from({ length: reader.partitionCount }, () => [record.seq, record.idx] as Position) });
   return wire.queryLogsResponse(
-    page.map((record) => ({ storedEvent: record.storedEvent, cursor: cursorAfter(record) })),
+    page.map((record) => ({ storedEvent: record.storedEvent, cursor: encodeCursorAt([record.seq, record.idx], reader.partitionCount) })),
     next ? encodeToken(next) : '',
   );
 }
