@@ -118,7 +118,8 @@ export function createLogRecordsWire(): LogRecordsWire {
 
   return {
     framePage(records) {
-      const out = new WireWriter();
+      // A log record is a few hundred bytes; the buffer grows should they be more.
+      const out = new WireWriter(256 * records.length + 16);
       for (const record of records) {
         // seq as a double: exact up to 2^53, like every position the read protocol carries.
         out.double(record.seq).varint(record.idx);
@@ -133,7 +134,8 @@ export function createLogRecordsWire(): LogRecordsWire {
       return records;
     },
     queryLogsResponse(records, nextPageToken) {
-      const out = new WireWriter();
+      // Each record gains its tag, length and cursor: about 64 bytes for a few partitions.
+      const out = new WireWriter(records.reduce((sum, { storedEvent }) => sum + storedEvent.length + 64, nextPageToken.length + 16));
       for (const { storedEvent, cursor } of records) {
         out.header(TAG.records, storedEvent.length + stringSize(utf8Length(cursor))).bytes(storedEvent);
         out.string(TAG.cursor, cursor);
@@ -165,8 +167,12 @@ function utf8Length(text: string): number {
 
 /** Protobuf wire format into one buffer that grows as needed. */
 class WireWriter {
-  private buffer = Buffer.allocUnsafe(64 * 1024);
+  private buffer: Buffer;
   private at = 0;
+
+  constructor(expectedBytes: number) {
+    this.buffer = Buffer.allocUnsafe(expectedBytes);
+  }
 
   private room(bytes: number): void {
     if (this.at + bytes <= this.buffer.length) return;
