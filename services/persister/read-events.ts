@@ -72,9 +72,9 @@ async function seqExtent(connection: DuckDBConnection, filter: EventFilterSpec):
   if (!filter.workflowId) return null;
   const where = new Where().add('workflow_id = ?', filter.workflowId);
   if (filter.runId) where.add('run_id = ?', filter.runId);
-  const [row] = await selectRows(connection, `SELECT min(first_seq)::VARCHAR AS first, max(last_seq)::VARCHAR AS last FROM run_extents WHERE ${where}`, where.values);
+  const [row] = await selectValueRows(connection, `SELECT min(first_seq) AS first, max(last_seq) AS last FROM run_extents WHERE ${where}`, where.values);
   if (!row || row.first === null) return 'none';
-  return { first: BigInt(row.first as string), last: BigInt(row.last as string) };
+  return { first: row.first as bigint, last: row.last as bigint };
 }
 
 function filterWhere(kind: EventKindName, filter: EventFilterSpec, extent: Extent, upTo: number): Where {
