@@ -48,10 +48,16 @@ export interface EventBatchCodec {
   wireSize(event: Uint8Array): number;
 }
 
-export function createEventBatchCodec(): EventBatchCodec {
+/** The protobufjs reflection of one of the contract's files (and what it imports), for codecs that skip proto-loader. */
+export function loadProtoRoot(file: string): protobuf.Root {
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => (target.startsWith('google/') ? target : `${PROTO_DIR}/${target}`);
-  root.loadSync('runlog/v1/events.proto');
+  root.loadSync(file);
+  return root;
+}
+
+export function createEventBatchCodec(): EventBatchCodec {
+  const root = loadProtoRoot('runlog/v1/events.proto');
   const batchType = root.lookupType('runlog.v1.EventBatch');
   const eventType = root.lookupType('runlog.v1.Event');
   const toObjectOptions = { longs: String, enums: String, defaults: true, oneofs: true, arrays: true };
@@ -79,7 +85,7 @@ export function createEventBatchCodec(): EventBatchCodec {
   };
 }
 
-function varintLength(value: number): number {
+export function varintLength(value: number): number {
   let bytes = 1;
   while (value >= 0x80) {
     value = Math.floor(value / 0x80);

@@ -1,4 +1,4 @@
-// The persister read API on NATS request-reply (`<prefix>.read.<p>`): typed requests and replies, JSON on the wire.
+// The persister read API on NATS request-reply (`<prefix>.read.<p>`): typed requests and replies, JSON on the wire (plus raw bytes for log pages).
 import type { Event } from './gen/runlog/v1/Event.js';
 import type { LineageRequest, LineageResult, StepsRequest, StepsResult, StepStateRequest, StepStateResult } from './read-steps-protocol.js';
 
@@ -26,6 +26,14 @@ export interface StoredEventRow {
   /** Microseconds since the epoch, as a decimal string (beyond 2^53). */
   ingestMicros: string;
   event: Event;
+}
+
+/** A page of log records: the records travel as the reply's bytes (log-records-wire.ts), framed in store order. */
+export interface LogsPage {
+  /** The bound the page was read up to: the request's, or the watermark the persister fixed for a first page. */
+  upTo: number;
+  /** Present when more records follow: pass it back as `after`. */
+  next?: Position;
 }
 
 export interface Page<T> {
@@ -60,7 +68,8 @@ export type ReadRequest =
       contains?: string;
       descending: boolean;
       after?: Position;
-      upTo: number;
+      /** Absent on a query's first page: the persister reads up to its watermark and says which (LogsPage.upTo). */
+      upTo?: number;
       limit: number;
     })
   | (Base & { op: 'workflows'; after?: string; limit: number })
@@ -133,7 +142,7 @@ export interface RunDetail {
 export type ReadResult = {
   watermark: { watermark: number };
   events: Page<StoredEventRow>;
-  logs: Page<StoredEventRow>;
+  logs: LogsPage;
   workflows: { items: WorkflowRow[]; more: boolean };
   runs: { items: RunRow[]; more: boolean };
   run: RunDetail | null;
@@ -145,6 +154,34 @@ export type ReadResult = {
 export type ReadReply<R extends ReadRequest['op'] = ReadRequest['op']> =
   | { ok: true; watermark: number; result: ReadResult[R] }
   | { ok: false; code: number; message: string };
+
+/** A result whose bulk travels as raw bytes after the JSON reply, rather than inside it. */
+export class WithBytes<T> {
+  constructor(
+    readonly result: T,
+    readonly bytes: Uint8Array,
+  ) {}
+}
+
+// JSON text never holds a NUL byte (JSON.stringify escapes control characters), so one separates the bytes.
+const BYTES_SEPARATOR = 0;
+
+export function encodeReply(reply: ReadReply, bytes?: Uint8Array): Uint8Array {
+  const json = Buffer.from(JSON.stringify(reply));
+  if (!bytes) return json;
+  const data = Buffer.allocUnsafe(json.length + 1 + bytes.length);
+  json.copy(data);
+  data[json.length] = BYTES_SEPARATOR;
+  data.set(bytes, json.length + 1);
+  return data;
+}
+
+export function decodeReply<R extends ReadRequest['op']>(data: Uint8Array): { reply: ReadReply<R>; bytes?: Uint8Array } {
+  const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const end = buffer.indexOf(BYTES_SEPARATOR);
+  const reply = JSON.parse(buffer.toString('utf8', 0, end < 0 ? buffer.length : end)) as ReadReply<R>;
+  return end < 0 ? { reply } : { reply, bytes: buffer.subarray(end + 1) };
+}
 
 /** Largest page any read returns. */
 export const MAX_READ_LIMIT = 1000;

@@ -49,7 +49,7 @@ await runService(logger, async () => {
 
   // Reads first: the health server answers SERVING from its start, and a query service must then find the read API.
   const stepIndex = new StepIndex(config.stepIndexRows, store.watermark);
-  const reads = new ReadServer(nc, store, { stepIndex }, { workers: config.readWorkers, maxQueued: config.readQueue, maxCatchUpMs: 2000 }, logger);
+  const reads = new ReadServer(nc, store, stepIndex, { workers: config.readWorkers, maxQueued: config.readQueue, maxCatchUpMs: 2000 }, logger);
   await reads.start(subjects, config.partition);
 
   const { packageDefinition } = loadContract();

@@ -1,8 +1,9 @@
 // Reads of stored events for Subscribe history and QueryLogs: filtered, ordered by position, paged.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { EVENT_KINDS, MAX_READ_LIMIT, type EventFilterSpec, type EventKindName, type Page, type ReadRequest, type StoredEventRow } from '../common/read-protocol.js';
-import { KIND_COLUMNS, KIND_TABLE, rowToStoredEvent } from './rows.js';
-import { selectRows, Where } from './sql.js';
+import type { LogRecordsWire } from '../common/log-records-wire.js';
+import { EVENT_KINDS, MAX_READ_LIMIT, WithBytes, type EventFilterSpec, type EventKindName, type LogsPage, type Page, type ReadRequest, type StoredEventRow } from '../common/read-protocol.js';
+import { columnsFor, KIND_COLUMNS, KIND_TABLE, rowToStoredEvent } from './rows.js';
+import { selectRows, selectValueRows, Where } from './sql.js';
 
 const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 const TASK_KINDS = new Set<EventKindName>(['log', 'taskStatus']);
@@ -29,17 +30,28 @@ export async function readEvents(connection: DuckDBConnection, request: EventsRe
   return toPage(merged, limit);
 }
 
-export async function readLogs(connection: DuckDBConnection, request: LogsRequest): Promise<Page<StoredEventRow>> {
+/** What a read gets beside its connection and request. */
+export interface ReadContext {
+  wire: LogRecordsWire;
+  /** The partition's watermark when the request came in. */
+  watermark: number;
+}
+
+/** A page of log records, already in their wire form (log-records-wire.ts); read up to request.upTo, or else the watermark. */
+export async function readLogs(connection: DuckDBConnection, request: LogsRequest, context: ReadContext): Promise<WithBytes<LogsPage>> {
   const limit = clampLimit(request.limit);
+  const upTo = request.upTo ?? context.watermark;
   const extent = await seqExtent(connection, request.filter);
-  if (extent === 'none') return { items: [] };
-  const where = filterWhere('log', request.filter, extent, request.upTo).afterPosition(request.after, request.descending);
+  if (extent === 'none') return new WithBytes({ upTo }, context.wire.framePage([]));
+  const where = filterWhere('log', request.filter, extent, upTo).afterPosition(request.after, request.descending);
   if (request.startMicros) where.add('time >= make_timestamptz(?::BIGINT)', BigInt(request.startMicros));
   if (request.endMicros) where.add('time < make_timestamptz(?::BIGINT)', BigInt(request.endMicros));
   if (request.contains) where.add('strpos(message, ?) > 0', request.contains);
   const order = request.descending ? 'DESC' : 'ASC';
-  const rows = await selectRows(connection, `SELECT ${KIND_COLUMNS.log} FROM logs WHERE ${where} ORDER BY seq ${order}, idx ${order} LIMIT ${limit + 1}`, where.values);
-  return toPage(rows.map((row) => rowToStoredEvent('log', row)), limit);
+  const { columns, fixed } = columnsFor('log', request.filter);
+  const rows = await selectValueRows(connection, `SELECT ${columns} FROM logs WHERE ${where} ORDER BY seq ${order}, idx ${order} LIMIT ${limit + 1}`, where.values, fixed);
+  const page = toPage(rows.map((row) => rowToStoredEvent('log', row)), limit);
+  return new WithBytes({ upTo, next: page.next }, context.wire.framePage(page.items));
 }
 
 function clampLimit(limit: number): number {
@@ -60,9 +72,9 @@ async function seqExtent(connection: DuckDBConnection, filter: EventFilterSpec):
   if (!filter.workflowId) return null;
   const where = new Where().add('workflow_id = ?', filter.workflowId);
   if (filter.runId) where.add('run_id = ?', filter.runId);
-  const [row] = await selectRows(connection, `SELECT min(first_seq)::VARCHAR AS first, max(last_seq)::VARCHAR AS last FROM run_extents WHERE ${where}`, where.values);
+  const [row] = await selectValueRows(connection, `SELECT min(first_seq) AS first, max(last_seq) AS last FROM run_extents WHERE ${where}`, where.values);
   if (!row || row.first === null) return 'none';
-  return { first: BigInt(row.first as string), last: BigInt(row.last as string) };
+  return { first: row.first as bigint, last: row.last as bigint };
 }
 
 function filterWhere(kind: EventKindName, filter: EventFilterSpec, extent: Extent, upTo: number): Where {

@@ -2,25 +2,24 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { status } from '@grpc/grpc-js';
-import type { ReadReply, ReadRequest, ReadResult } from '../common/read-protocol.js';
+import { encodeReply, WithBytes, type ReadReply, type ReadRequest, type ReadResult } from '../common/read-protocol.js';
 import type { Subjects } from '../common/subjects.js';
 import type { Logger } from '../common/telemetry.js';
 import { RpcError } from '../common/grpc-errors.js';
-import { readEvents, readLogs } from './read-events.js';
+import { createLogRecordsWire } from '../common/log-records-wire.js';
+import { readEvents, readLogs, type ReadContext } from './read-events.js';
 import { readRun, readRuns, readWorkflows } from './read-runs.js';
 import { readLineage, readSteps, readStepState } from './read-steps.js';
 import type { StepIndex } from './step-index.js';
 import type { PartitionStore } from './write.js';
 
-/** What the persister keeps in memory beside its store, for the handlers that use it. */
-export interface ReadContext {
-  stepIndex: StepIndex;
-}
+/** What a handler gets beside its connection: the request's context, and the step index the writer keeps current. */
+type HandlerContext = ReadContext & { stepIndex: StepIndex };
 
 /** Handlers by op: each gets a connection of its own for the duration of the request. */
 type StoreOp = Exclude<ReadRequest['op'], 'watermark'>;
 type Handlers = {
-  [Op in StoreOp]: (connection: DuckDBConnection, request: Extract<ReadRequest, { op: Op }>, context: ReadContext) => Promise<ReadResult[Op]>;
+  [Op in StoreOp]: (connection: DuckDBConnection, request: Extract<ReadRequest, { op: Op }>, context: HandlerContext) => Promise<ReadResult[Op] | WithBytes<ReadResult[Op]>>;
 };
 
 const HANDLERS: Handlers = {
@@ -48,11 +47,12 @@ export class ReadServer {
   private readonly queue: ((connection: DuckDBConnection) => void)[] = [];
   private readonly catchUpWaiters = new Set<() => void>();
   private inFlight = 0;
+  private readonly wire = createLogRecordsWire();
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly store: PartitionStore,
-    private readonly context: ReadContext,
+    private readonly stepIndex: StepIndex,
     private readonly options: ReadServerOptions,
     private readonly logger: Logger,
   ) {}
@@ -74,14 +74,17 @@ export class ReadServer {
   private async handle(msg: Msg): Promise<void> {
     this.inFlight++;
     let reply: ReadReply;
+    let bytes: Uint8Array | undefined;
     try {
       const request = parseRequest(msg.data);
       if (request.minSeq) await this.catchUp(request.minSeq);
-      const result =
+      const context: HandlerContext = { wire: this.wire, watermark: this.store.watermark, stepIndex: this.stepIndex };
+      let result: unknown =
         request.op === 'watermark'
-          ? { watermark: this.store.watermark }
+          ? { watermark: context.watermark }
           : // The handler is chosen by the request's own op, so the pairing holds; TypeScript cannot see it through the union.
-            await this.withConnection<unknown>((connection) => HANDLERS[request.op as StoreOp](connection, request as never, this.context));
+            await this.withConnection<unknown>((connection) => HANDLERS[request.op as StoreOp](connection, request as never, context));
+      if (result instanceof WithBytes) ({ result, bytes } = result);
       reply = { ok: true, watermark: this.store.watermark, result } as ReadReply;
     } catch (error) {
       if (error instanceof RpcError) reply = { ok: false, code: error.code, message: error.message };
@@ -92,7 +95,7 @@ export class ReadServer {
     } finally {
       this.inFlight--;
     }
-    msg.respond(JSON.stringify(reply));
+    msg.respond(encodeReply(reply, bytes));
   }
 
   private async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {

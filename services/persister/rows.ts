@@ -1,11 +1,12 @@
 // Stored rows back into runlog.v1 events: one SELECT list and one converter per table.
+import { DuckDBMapValue } from '@duckdb/node-api';
 import type { Event } from '../common/gen/runlog/v1/Event.js';
 import type { LogLevel } from '../common/gen/runlog/v1/LogLevel.js';
 import type { Status } from '../common/gen/runlog/v1/Status.js';
-import type { EventKindName, StoredEventRow } from '../common/read-protocol.js';
+import { EVENT_KINDS, type EventFilterSpec, type EventKindName, type StoredEventRow } from '../common/read-protocol.js';
 import { jsonToStruct, microsToTimestamp, type Json } from '../common/values.js';
 
-/** A row as DuckDB's JSON-friendly reader gives it: big integers and timestamps as strings. */
+/** A row as DuckDB's JSON-friendly reader gives it (big integers as strings, maps as entry arrays), or as its own values. */
 export type JsonRow = Record<string, unknown>;
 
 export const KIND_TABLE: Record<EventKindName, string> = {
@@ -16,22 +17,40 @@ export const KIND_TABLE: Record<EventKindName, string> = {
   step: 'steps',
 };
 
-const COMMON_COLUMNS = 'seq, idx, workflow_id, run_id, epoch_us(ingest_time)::VARCHAR AS ingest_us, epoch_us(time)::VARCHAR AS time_us';
+// Times as BIGINT microseconds: the JSON reader makes them strings, selectValueRows bigints; both convert alike.
+const TIME_COLUMNS = 'epoch_us(ingest_time) AS ingest_us, epoch_us(time) AS time_us';
+
+/** Each kind's columns beyond position, ids and times. */
+const OWN_COLUMNS: Record<EventKindName, string> = {
+  runStarted: 'workflow_name, tags, parameters, config, dag_hash, node_ids, parent_run_id, fork_step',
+  log: 'task_name, task_instance_id, level, message, attributes, trace_id, span_id',
+  runStatus: 'status, reason',
+  taskStatus: 'task_name, task_instance_id, attempt, status, reason',
+  step: 'step, node_id, state, awaiting_input, next_node_ids, processed_node_ids, waiting_node_ids',
+};
 
 /** The SELECT list of each kind's table. */
-export const KIND_COLUMNS: Record<EventKindName, string> = {
-  runStarted: `${COMMON_COLUMNS}, workflow_name, tags, parameters, config, dag_hash, node_ids, parent_run_id, fork_step`,
-  log: `${COMMON_COLUMNS}, task_name, task_instance_id, level, message, attributes, trace_id, span_id`,
-  runStatus: `${COMMON_COLUMNS}, status, reason`,
-  taskStatus: `${COMMON_COLUMNS}, task_name, task_instance_id, attempt, status, reason`,
-  step: `${COMMON_COLUMNS}, step, node_id, state, awaiting_input, next_node_ids, processed_node_ids, waiting_node_ids`,
-};
+export const KIND_COLUMNS = Object.fromEntries(
+  EVENT_KINDS.map((kind) => [kind, `seq, idx, workflow_id, run_id, ${TIME_COLUMNS}, ${OWN_COLUMNS[kind]}`]),
+) as Record<EventKindName, string>;
+
+/**
+ * A kind's SELECT list without the ids the filter fixes, and those ids as the start of every row
+ * (`fixed`): every row holds the filter's value anyway, and reading 1,000 copies of it costs.
+ */
+export function columnsFor(kind: EventKindName, filter: EventFilterSpec): { columns: string; fixed: JsonRow } {
+  const fixed: JsonRow = {};
+  if (filter.workflowId) fixed.workflow_id = filter.workflowId;
+  if (filter.runId) fixed.run_id = filter.runId;
+  const ids = ['workflow_id', 'run_id'].filter((column) => !(column in fixed));
+  return { columns: ['seq, idx', ...ids, TIME_COLUMNS, OWN_COLUMNS[kind]].join(', '), fixed };
+}
 
 const str = (value: unknown) => (value === null || value === undefined ? '' : String(value));
 const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
-const time = (row: JsonRow) => microsToTimestamp(BigInt(row.time_us as string));
+const time = (row: JsonRow) => microsToTimestamp(BigInt(row.time_us as string | bigint));
 const mapOf = (value: unknown): Record<string, string> =>
-  Object.fromEntries(((value as { key: string; value: string }[] | null) ?? []).map(({ key, value: v }) => [key, v]));
+  Object.fromEntries(((value instanceof DuckDBMapValue ? value.entries : (value as { key: string; value: string }[] | null)) ?? []).map(({ key, value: v }) => [key, String(v)]));
 const struct = (text: unknown) => (typeof text === 'string' ? jsonToStruct(JSON.parse(text) as { [key: string]: Json }) : null);
 
 export function rowToStoredEvent(kind: EventKindName, row: JsonRow): StoredEventRow {
@@ -67,5 +86,5 @@ export function rowToStoredEvent(kind: EventKindName, row: JsonRow): StoredEvent
       };
       break;
   }
-  return { seq: Number(row.seq), idx: Number(row.idx), ingestMicros: row.ingest_us as string, event };
+  return { seq: Number(row.seq), idx: Number(row.idx), ingestMicros: String(row.ingest_us), event };
 }

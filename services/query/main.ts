@@ -6,7 +6,8 @@ import { createEventBatchCodec, loadContract } from '../common/proto.js';
 import { Subjects } from '../common/subjects.js';
 import { createLogger, initTelemetry } from '../common/telemetry.js';
 import { PartitionReader } from './partitions.js';
-import { createQueryHandlers } from './server.js';
+import { createQueryHandlers, queryServiceDefinition } from './server.js';
+import { createLogRecordsWire } from '../common/log-records-wire.js';
 import { EventPublisher } from '../common/publish.js';
 import { createStateHandlers, STATE_SPEC } from './state.js';
 import { TimeTravel } from './time-travel.js';
@@ -39,14 +40,14 @@ await runService(logger, async () => {
   const inFlight = new InFlightEvents(nc, subjects, config.streamName, createEventBatchCodec(), config.readTimeoutMs);
   const timeTravel = new TimeTravel(reader, publisher, inFlight, config);
   const { packageDefinition, proto } = loadContract();
-  const queryService = proto.runlog.v1.QueryService.service;
+  const queryService = queryServiceDefinition(proto.runlog.v1.QueryService.service);
   const stateService = proto.runlog.v1.StateService.service;
   const grpcServer = await startGrpcServer({
     address: config.listenAddress,
     packageDefinition,
     maxReceiveMessageBytes: config.maxRequestBytes,
     services: [
-      { name: 'runlog.v1.QueryService', definition: queryService, implementation: createQueryHandlers(subscribeContext, { maxStallMs: config.maxStallMs, shutdown: shutdown.signal }, logger) },
+      { name: 'runlog.v1.QueryService', definition: queryService, implementation: createQueryHandlers(subscribeContext, createLogRecordsWire(), { maxStallMs: config.maxStallMs, shutdown: shutdown.signal }, logger) },
       { name: 'runlog.v1.StateService', definition: stateService, implementation: createStateHandlers(timeTravel, logger) },
     ],
   });

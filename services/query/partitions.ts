@@ -3,13 +3,15 @@ import { status } from '@grpc/grpc-js';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { RpcError } from '../common/grpc-errors.js';
-import type { ReadReply, ReadRequest, ReadResult } from '../common/read-protocol.js';
+import { decodeReply, type ReadRequest, type ReadResult } from '../common/read-protocol.js';
 import { partitionOf, type Subjects } from '../common/subjects.js';
 
 export interface Answer<T> {
   result: T;
   /** The partition's watermark when it answered. */
   watermark: number;
+  /** What the result carries as raw bytes (a page of log records). */
+  bytes?: Uint8Array;
 }
 
 const NO_RESPONDERS_PAUSE_MS = 100;
@@ -51,9 +53,9 @@ export class PartitionReader {
   /** Asks one partition's persister. A persister that does not answer in time is UNAVAILABLE, never a silent gap. */
   async ask<R extends ReadRequest>(partition: number, request: R): Promise<Answer<ReadResult[R['op']]>> {
     const data = await this.request(partition, JSON.stringify(request));
-    const reply = JSON.parse(new TextDecoder().decode(data)) as ReadReply<R['op']>;
+    const { reply, bytes } = decodeReply<R['op']>(data);
     if (!reply.ok) throw new RpcError(reply.code, `partition ${partition}: ${reply.message}`);
-    return { result: reply.result, watermark: reply.watermark };
+    return { result: reply.result, watermark: reply.watermark, bytes };
   }
 
   /**

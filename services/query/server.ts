@@ -2,6 +2,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import { invalidArgument, resourceExhausted, toServiceError, unavailable } from '../common/grpc-errors.js';
 import type { QueryServiceHandlers } from '../common/gen/runlog/v1/QueryService.js';
+import type { QueryLogsRequest__Output } from '../common/gen/runlog/v1/QueryLogsRequest.js';
+import type { LogRecordsWire } from '../common/log-records-wire.js';
 import type { SubscribeRequest__Output } from '../common/gen/runlog/v1/SubscribeRequest.js';
 import type { SubscribeResponse } from '../common/gen/runlog/v1/SubscribeResponse.js';
 import { trace } from '@opentelemetry/api';
@@ -35,11 +37,22 @@ export function unary<Req, Res>(method: string, logger: Logger, work: (request: 
   };
 }
 
-export function createQueryHandlers(context: SubscribeContext, options: QueryHandlerOptions, logger: Logger): QueryServiceHandlers {
+/** QueryService's handlers, but QueryLogs answers with its response already encoded (queryServiceDefinition sends it as it is). */
+// Pick, not Omit: the generated interface has an index signature, which Omit would keep alone.
+export type QueryHandlers = Pick<QueryServiceHandlers, 'Subscribe' | 'ListWorkflows' | 'ListRuns' | 'GetRun'> & {
+  QueryLogs: grpc.handleUnaryCall<QueryLogsRequest__Output, Buffer>;
+};
+
+/** The service definition grpc-js serves QueryHandlers with: QueryLogs responses are bytes, passed through. */
+export function queryServiceDefinition(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  return { ...service, QueryLogs: { ...service.QueryLogs, responseSerialize: (response: Buffer) => response } };
+}
+
+export function createQueryHandlers(context: SubscribeContext, wire: LogRecordsWire, options: QueryHandlerOptions, logger: Logger): QueryHandlers {
   const { reader } = context;
   return {
     Subscribe: (call) => void subscribe(call, context, options, logger),
-    QueryLogs: unary('QueryLogs', logger, (request) => queryLogs(reader, request)),
+    QueryLogs: unary('QueryLogs', logger, (request: QueryLogsRequest__Output) => queryLogs(reader, wire, request)),
     ListWorkflows: unary('ListWorkflows', logger, (request) => listWorkflows(reader, request)),
     ListRuns: unary('ListRuns', logger, (request) => listRuns(reader, request)),
     GetRun: unary('GetRun', logger, (request) => getRun(reader, request)),

@@ -1,0 +1,250 @@
+// Log records between persister and query service in their wire form: encoded once, by the persister, and passed on as bytes.
+//
+// The persister encodes each record as a runlog.v1.StoredEvent without its cursor and frames it with its
+// position; the query service merges the frames of its partitions by position and wraps them into the
+// QueryLogsResponse it sends, adding each record's cursor (its own field: protobuf merges concatenated
+// fields of a message), without decoding and re-encoding the events.
+//
+// The encoding is written by hand, field numbers taken from the contract: protobufjs builds a list of
+// operations per field and copies every nested message, about 3 µs a record; this is a fraction.
+import protobuf from 'protobufjs';
+import type { LogRecord } from './gen/runlog/v1/LogRecord.js';
+import { loadProtoRoot, varintLength } from './proto.js';
+import type { StoredEventRow } from './read-protocol.js';
+import { microsToTimestamp } from './values.js';
+
+/** A record as the query service receives it: its position and its StoredEvent bytes (no cursor). */
+export interface WireRecord {
+  seq: number;
+  idx: number;
+  storedEvent: Uint8Array;
+}
+
+export interface LogRecordsWire {
+  /** A page of log records (each the StoredEvent, but for its cursor, and its position), framed in the given order. */
+  framePage(records: readonly StoredEventRow[]): Uint8Array;
+  /** The records of a framed page, in the order they were framed; the bytes are views of `page`. */
+  unframe(page: Uint8Array): WireRecord[];
+  /** runlog.v1.QueryLogsResponse of the records, each given its cursor, and the next page token. */
+  queryLogsResponse(records: readonly { storedEvent: Uint8Array; cursor: string }[], nextPageToken: string): Buffer;
+}
+
+const LENGTH_DELIMITED = 2;
+const VARINT = 0;
+
+export function createLogRecordsWire(): LogRecordsWire {
+  const root = loadProtoRoot('runlog/v1/query.proto');
+  const levels = root.lookupEnum('runlog.v1.LogLevel').values;
+  // The tag of each field written here, from the contract: field number and wire type.
+  const tagOf = (type: string, field: string, wireType: number) => {
+    const tag = (root.lookupType(type).fields[field].id << 3) | wireType;
+    if (tag >= 0x80) throw new Error(`${type}.${field}: one-byte tags expected`);
+    return tag;
+  };
+  const TAG = {
+    records: tagOf('runlog.v1.QueryLogsResponse', 'records', LENGTH_DELIMITED),
+    nextPageToken: tagOf('runlog.v1.QueryLogsResponse', 'nextPageToken', LENGTH_DELIMITED),
+    event: tagOf('runlog.v1.StoredEvent', 'event', LENGTH_DELIMITED),
+    cursor: tagOf('runlog.v1.StoredEvent', 'cursor', LENGTH_DELIMITED),
+    ingestTime: tagOf('runlog.v1.StoredEvent', 'ingestTime', LENGTH_DELIMITED),
+    workflowId: tagOf('runlog.v1.Event', 'workflowId', LENGTH_DELIMITED),
+    runId: tagOf('runlog.v1.Event', 'runId', LENGTH_DELIMITED),
+    log: tagOf('runlog.v1.Event', 'log', LENGTH_DELIMITED),
+    taskName: tagOf('runlog.v1.LogRecord', 'taskName', LENGTH_DELIMITED),
+    taskInstanceId: tagOf('runlog.v1.LogRecord', 'taskInstanceId', LENGTH_DELIMITED),
+    time: tagOf('runlog.v1.LogRecord', 'time', LENGTH_DELIMITED),
+    level: tagOf('runlog.v1.LogRecord', 'level', VARINT),
+    message: tagOf('runlog.v1.LogRecord', 'message', LENGTH_DELIMITED),
+    attributes: tagOf('runlog.v1.LogRecord', 'attributes', LENGTH_DELIMITED),
+    traceId: tagOf('runlog.v1.LogRecord', 'traceId', LENGTH_DELIMITED),
+    spanId: tagOf('runlog.v1.LogRecord', 'spanId', LENGTH_DELIMITED),
+    seconds: tagOf('google.protobuf.Timestamp', 'seconds', VARINT),
+    nanos: tagOf('google.protobuf.Timestamp', 'nanos', VARINT),
+    // A map entry is a message of key = 1 and value = 2 (the protobuf spec, not a declared type).
+    entryKey: (1 << 3) | LENGTH_DELIMITED,
+    entryValue: (2 << 3) | LENGTH_DELIMITED,
+  };
+
+  /** Writes one record's StoredEvent after its length; sizes are computed first, as the length comes before the bytes. */
+  function writeStoredEvent(out: WireWriter, { ingestMicros, event }: StoredEventRow): void {
+    const log: LogRecord = event.log ?? {};
+    const workflowId = event.workflowId ?? '';
+    const runId = event.runId ?? '';
+    const taskName = log.taskName ?? '';
+    const taskInstanceId = log.taskInstanceId ?? '';
+    const message = log.message ?? '';
+    const traceId = log.traceId ?? '';
+    const spanId = log.spanId ?? '';
+    const attributes = Object.entries(log.attributes ?? {});
+    const timeSeconds = log.time ? Number(log.time.seconds) : 0;
+    const timeNanos = log.time?.nanos ?? 0;
+    const ingest = microsToTimestamp(BigInt(ingestMicros));
+    const ingestSeconds = Number(ingest.seconds);
+    const ingestNanos = ingest.nanos ?? 0;
+    const level = levels[String(log.level)] ?? 0;
+    let logSize =
+      stringSize(utf8Length(taskName)) + stringSize(utf8Length(taskInstanceId)) + (log.time ? fieldSize(timestampSize(timeSeconds, timeNanos)) : 0) +
+      (level ? 1 + varintLength(level) : 0) + stringSize(utf8Length(message)) + stringSize(utf8Length(traceId)) + stringSize(utf8Length(spanId));
+    for (const [key, value] of attributes) logSize += fieldSize(entrySize(utf8Length(key), utf8Length(value)));
+    const eventSize = stringSize(utf8Length(workflowId)) + stringSize(utf8Length(runId)) + fieldSize(logSize);
+    out.varint(fieldSize(eventSize) + fieldSize(timestampSize(ingestSeconds, ingestNanos)));
+    out.header(TAG.event, eventSize);
+    out.string(TAG.workflowId, workflowId);
+    out.string(TAG.runId, runId);
+    out.header(TAG.log, logSize);
+    out.string(TAG.taskName, taskName);
+    out.string(TAG.taskInstanceId, taskInstanceId);
+    if (log.time) writeTimestamp(out, TAG.time, timeSeconds, timeNanos);
+    if (level) out.tag(TAG.level).varint(level);
+    out.string(TAG.message, message);
+    for (const [key, value] of attributes) {
+      const keyLength = utf8Length(key);
+      const valueLength = utf8Length(value);
+      out.header(TAG.attributes, entrySize(keyLength, valueLength));
+      // Map entries keep their key and value even when empty, as protobufjs writes them.
+      out.header(TAG.entryKey, keyLength).text(key, keyLength);
+      out.header(TAG.entryValue, valueLength).text(value, valueLength);
+    }
+    out.string(TAG.traceId, traceId);
+    out.string(TAG.spanId, spanId);
+    writeTimestamp(out, TAG.ingestTime, ingestSeconds, ingestNanos);
+  }
+
+  function writeTimestamp(out: WireWriter, tag: number, seconds: number, nanos: number): void {
+    out.header(tag, timestampSize(seconds, nanos));
+    if (seconds) out.tag(TAG.seconds).int64(seconds);
+    if (nanos) out.tag(TAG.nanos).varint(nanos);
+  }
+
+  return {
+    framePage(records) {
+      // A log record is a few hundred bytes; the buffer grows should they be more.
+      const out = new WireWriter(256 * records.length + 16);
+      for (const record of records) {
+        // seq as a double: exact up to 2^53, like every position the read protocol carries.
+        out.double(record.seq).varint(record.idx);
+        writeStoredEvent(out, record);
+      }
+      return out.finish();
+    },
+    unframe(page) {
+      const reader = protobuf.Reader.create(Buffer.isBuffer(page) ? page : Buffer.from(page.buffer, page.byteOffset, page.byteLength));
+      const records: WireRecord[] = [];
+      while (reader.pos < reader.len) records.push({ seq: reader.double(), idx: reader.uint32(), storedEvent: reader.bytes() });
+      return records;
+    },
+    queryLogsResponse(records, nextPageToken) {
+      // Each record gains its tag, length and cursor: about 64 bytes for a few partitions.
+      const out = new WireWriter(records.reduce((sum, { storedEvent }) => sum + storedEvent.length + 64, nextPageToken.length + 16));
+      for (const { storedEvent, cursor } of records) {
+        out.header(TAG.records, storedEvent.length + stringSize(utf8Length(cursor))).bytes(storedEvent);
+        out.string(TAG.cursor, cursor);
+      }
+      out.string(TAG.nextPageToken, nextPageToken);
+      return out.finish();
+    },
+  };
+}
+
+/** A length-delimited field of this many bytes, with its one-byte tag and its length prefix. */
+const fieldSize = (length: number) => 1 + varintLength(length) + length;
+/** A string field: proto3 leaves an empty one out. */
+const stringSize = (length: number) => (length > 0 ? fieldSize(length) : 0);
+const timestampSize = (seconds: number, nanos: number) => (seconds ? 1 + int64Length(seconds) : 0) + (nanos ? 1 + varintLength(nanos) : 0);
+// A negative int64 is ten bytes of two's complement.
+const int64Length = (value: number) => (value < 0 ? 10 : varintLength(value));
+const entrySize = (keyLength: number, valueLength: number) => fieldSize(keyLength) + fieldSize(valueLength);
+
+// Below this many characters a string is measured and copied in JS: cheaper than a call into Buffer's native code.
+const SHORT_STRING = 64;
+
+/** UTF-8 length of a string. */
+function utf8Length(text: string): number {
+  if (text.length >= SHORT_STRING) return Buffer.byteLength(text);
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text);
+  return text.length;
+}
+
+/** Protobuf wire format into one buffer that grows as needed. */
+class WireWriter {
+  private buffer: Buffer;
+  private at = 0;
+
+  constructor(expectedBytes: number) {
+    this.buffer = Buffer.allocUnsafe(expectedBytes);
+  }
+
+  private room(bytes: number): void {
+    if (this.at + bytes <= this.buffer.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + bytes));
+    this.buffer.copy(bigger, 0, 0, this.at);
+    this.buffer = bigger;
+  }
+
+  tag(tag: number): this {
+    this.room(1);
+    this.buffer[this.at++] = tag;
+    return this;
+  }
+
+  /** A non-negative integer below 2^53. */
+  varint(value: number): this {
+    this.room(10);
+    while (value >= 0x80) {
+      this.buffer[this.at++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    this.buffer[this.at++] = value;
+    return this;
+  }
+
+  int64(value: number): this {
+    if (value >= 0) return this.varint(value);
+    this.room(10);
+    let bits = BigInt.asUintN(64, BigInt(value));
+    for (let i = 0; i < 9; i++, bits >>= 7n) this.buffer[this.at++] = Number(bits & 0x7fn) | 0x80;
+    this.buffer[this.at++] = Number(bits);
+    return this;
+  }
+
+  double(value: number): this {
+    this.room(8);
+    this.at = this.buffer.writeDoubleLE(value, this.at);
+    return this;
+  }
+
+  /** The tag and length of a length-delimited field whose bytes follow. */
+  header(tag: number, length: number): this {
+    return this.tag(tag).varint(length);
+  }
+
+  /** A string field; proto3 leaves an empty one out. */
+  string(tag: number, text: string): this {
+    if (text.length === 0) return this;
+    const length = utf8Length(text);
+    return this.header(tag, length).text(text, length);
+  }
+
+  /** The UTF-8 bytes of a string of `length` bytes. */
+  text(text: string, length: number): this {
+    this.room(length);
+    if (length === text.length && length < SHORT_STRING) {
+      // All ASCII (one byte a character), short: copied here.
+      for (let i = 0; i < length; i++) this.buffer[this.at++] = text.charCodeAt(i);
+    } else {
+      this.at += this.buffer.write(text, this.at, 'utf8');
+    }
+    return this;
+  }
+
+  bytes(bytes: Uint8Array): this {
+    this.room(bytes.length);
+    this.buffer.set(bytes, this.at);
+    this.at += bytes.length;
+    return this;
+  }
+
+  finish(): Buffer {
+    return this.buffer.subarray(0, this.at);
+  }
+}

@@ -1,0 +1,78 @@
+// QueryLogs passes on the records the persister encoded: a page decodes to exactly the StoredEvents Subscribe sends for them (built field by field, encoded by grpc-js).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { logEvent, timestampOfMicros, type Event } from './helpers/events.js';
+import { append } from './helpers/ingest-client.js';
+import { queryLogs, type QueryServiceClient } from './helpers/query-client.js';
+import { startQueryCluster, type QueryCluster } from './helpers/query-service.js';
+import { subscribe } from './helpers/subscription.js';
+import { waitUntil } from './helpers/wait.js';
+import { encodeCursor, encodeCursorAt } from '../services/query/cursor.js';
+import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
+
+let rig: QueryCluster;
+let ingest: IngestServiceClient;
+let client: QueryServiceClient;
+
+// One partition: a Subscribe cursor of one workflow is then the same position vector as a QueryLogs cursor.
+before(async () => {
+  rig = await startQueryCluster({ partitions: 1 });
+  ({ ingest, client } = rig);
+});
+
+after(() => rig?.stop());
+
+const LEVELS = ['LOG_LEVEL_TRACE', 'LOG_LEVEL_DEBUG', 'LOG_LEVEL_INFO', 'LOG_LEVEL_WARN', 'LOG_LEVEL_ERROR', 'LOG_LEVEL_FATAL'] as const;
+
+/** Log records that set every field, in turn with empty ones, short and long text, and text beyond ASCII. */
+function variedLogs(workflowId: string, runId: string, count: number): Event[] {
+  return Array.from({ length: count }, (_, i) =>
+    i % 10 === 9
+      ? logEvent(workflowId, runId, { level: LEVELS[i % LEVELS.length] })
+      : logEvent(workflowId, runId, {
+          taskName: i % 3 === 0 ? '' : `task-${i % 4}`,
+          taskInstanceId: i % 3 === 0 ? '' : `task-${i % 4}#${i}`,
+          // Before 1970 too: negative seconds are ten bytes on the wire.
+          time: i % 7 === 0 ? { seconds: String(-1_000_000_000 - i), nanos: 123_000 * i } : timestampOfMicros(1_700_000_000_000_000n + BigInt(i) * 1_234_567n),
+          level: LEVELS[i % LEVELS.length],
+          message: i % 2 === 0 ? `short ${i}` : `über ß 🎉 line ${i} `.padEnd(300 + i, 'x'),
+          attributes: i % 4 === 0 ? {} : { n: String(i), 'schlüssel': 'wert ✓', empty: '' },
+          traceId: i % 5 === 0 ? '' : '0123456789abcdef0123456789abcdef',
+          spanId: i % 5 === 0 ? '' : '0123456789abcdef',
+        }),
+  );
+}
+
+test('a QueryLogs page decodes to the StoredEvents Subscribe sends for the same records, both ways', { timeout: 60_000 }, async () => {
+  const run = { workflowId: 'wire-wf', runId: 'r' };
+  const count = 120;
+  await append(ingest, { events: [{ ...run, runStatus: { status: 'STATUS_RUNNING' } }, ...variedLogs(run.workflowId, run.runId, count)] });
+  // Noise in another run of the workflow, which the filter leaves out.
+  await append(ingest, { events: variedLogs(run.workflowId, 'other', 5) });
+  await waitUntil(() => queryLogs(client, { filter: run, pageSize: 1000 }), (page) => page.records.length === count, { what: `the ${count} logs stored` });
+
+  const subscription = subscribe(client, { filter: { ...run, kinds: ['EVENT_KIND_LOG'] }, fromBeginning: true });
+  await subscription.waitForCount(count);
+  await subscription.cancel();
+  const expected = subscription.events.slice(0, count);
+
+  const ascending = await queryLogs(client, { filter: run, pageSize: 1000 });
+  assert.deepEqual(ascending.records, expected);
+  assert.equal(ascending.nextPageToken, '');
+  const descending = await queryLogs(client, { filter: run, pageSize: 1000, order: 'ORDER_DESCENDING' });
+  assert.deepEqual(descending.records, [...expected].reverse());
+
+  // Pages of a few records carry the same records, and a token that continues where they stop.
+  const first = await queryLogs(client, { filter: run, pageSize: 7 });
+  assert.deepEqual(first.records, expected.slice(0, 7));
+  const second = await queryLogs(client, { filter: run, pageSize: 7, pageToken: first.nextPageToken });
+  assert.deepEqual(second.records, expected.slice(7, 14));
+});
+
+test('a QueryLogs cursor is made without building the cursor object, to the same text', () => {
+  for (const partitions of [1, 2, 16]) {
+    for (const position of [[0, 0], [7, 3], [Number.MAX_SAFE_INTEGER, 2 ** 31 - 1]] as [number, number][]) {
+      assert.equal(encodeCursorAt(position, partitions), encodeCursor({ positions: Array.from({ length: partitions }, () => position) }));
+    }
+  }
+});
