@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { address, COMMON_SPEC, loadConfigOrExit, duration, integer, text } from '../common/config.js';
 import { runService, startGrpcServer } from '../common/lifecycle.js';
 import { connectNats } from '../common/nats.js';
-import { createEventBatchCodec, loadContract } from '../common/proto.js';
+import { loadContract } from '../common/proto.js';
 import { ensureStream, STREAM_SPEC } from '../common/stream.js';
 import { Subjects } from '../common/subjects.js';
 import { createLogger, initTelemetry } from '../common/telemetry.js';
@@ -54,11 +54,10 @@ await runService(logger, async () => {
   logger.info('health listening', { port: health.port });
 
   const abort = new AbortController();
-  const codec = createEventBatchCodec();
   const loop = (async () => {
     while (!abort.signal.aborted) {
       try {
-        await consumePartition(nc, store, subjects, codec, logger, {
+        await consumePartition(nc, store, subjects, logger, {
           ...config,
           signal: abort.signal,
           tracer: telemetry.tracer,
