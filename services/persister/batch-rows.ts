@@ -4,7 +4,7 @@ import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
 import type { EventBatchCodec } from '../common/proto.js';
 import { structToJson, timestampToMicros } from '../common/values.js';
 import { LogColumns } from './log-columns.js';
-import { appendWireLog, lastIds } from './wire-logs.js';
+import { appendWireLog, internIds, lastIds, trimIds, type Ids } from './wire-logs.js';
 
 /** The events of one JetStream message, with its stream sequence and the time the stream accepted it. */
 export interface StoredMessage {
@@ -43,18 +43,18 @@ const shortName = (enumName: string) => {
   return short;
 };
 
-type Ids = { workflowId: string; runId: string };
-
 export class BatchRows {
   readonly logs = new LogColumns();
   private readonly rows: Record<RowTable, Row[]> = { runs: [], run_status: [], task_status: [], steps: [], run_extents: [] };
-  private readonly extents = new Map<string, Row>();
+  private readonly extents = new Map<Ids, Row>();
   /** Events stored (undecodable messages count none). */
   events = 0;
   // The current message's runs of consecutive events with the same ids, merged into extents when it is complete.
   private pending: { ids: Ids; events: number }[] = [];
 
-  constructor(private readonly codec: EventBatchCodec) {}
+  constructor(private readonly codec: EventBatchCodec) {
+    trimIds();
+  }
 
   /**
    * Adds the message's events; a message whose bytes cannot be decoded adds nothing and is
@@ -98,18 +98,18 @@ export class BatchRows {
     return events.length;
   }
 
+  /** Counts an event of the run (ids from internIds or lastIds). */
   private count(ids: Ids): void {
     const last = this.pending[this.pending.length - 1];
-    if (last && (last.ids === ids || (last.ids.workflowId === ids.workflowId && last.ids.runId === ids.runId))) last.events++;
+    if (last?.ids === ids) last.events++;
     else this.pending.push({ ids, events: 1 });
   }
 
   /** Widens the run's extent row of this batch to include seq (columns as in schema.sql). */
-  private widenExtent({ workflowId, runId }: Ids, seq: bigint, events: number): void {
-    const key = `${workflowId}\u0000${runId}`;
-    const extent = this.extents.get(key);
+  private widenExtent(ids: Ids, seq: bigint, events: number): void {
+    const extent = this.extents.get(ids);
     if (!extent) {
-      this.extents.set(key, [workflowId, runId, seq, seq, events]);
+      this.extents.set(ids, [ids.workflowId, ids.runId, seq, seq, events]);
       return;
     }
     extent[3] = seq;
@@ -118,7 +118,7 @@ export class BatchRows {
 
   /** One decoded event into its table, in the column order of schema.sql. */
   private addEvent(message: StoredMessage | WireMessage, idx: number, event: Event__Output): void {
-    this.count(event);
+    this.count(internIds(event.workflowId, event.runId));
     const seq = BigInt(message.seq);
     const ingest = tz(message.ingestMicros);
     const timeOr = (micros: bigint | null) => (micros === null ? ingest : tz(micros));

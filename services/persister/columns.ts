@@ -14,12 +14,12 @@ const STRING_T = 16;
 const INLINE_BYTES = 12;
 const TWO_TO_32 = 4294967296;
 
-const grow = <T extends Int32Array | Uint32Array | Float64Array>(array: T, length: number, make: (size: number) => T): T => {
-  if (length <= array.length) return array;
-  const bigger = make(Math.max(length, array.length * 2));
+/** The array with twice the room, values kept. */
+function doubled<T extends Int32Array | Uint32Array>(array: T): T {
+  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
   bigger.set(array);
   return bigger;
-};
+}
 
 /** A column of 64-bit integers (UBIGINT, BIGINT, TIMESTAMPTZ micros) held as little-endian pairs of 32-bit halves. */
 export class Int64Column {
@@ -28,7 +28,7 @@ export class Int64Column {
 
   /** `value` must be a safe integer (|value| < 2^53). */
   push(value: number): void {
-    this.words = grow(this.words, 2 * (this.length + 1), (size) => new Int32Array(size));
+    if (2 * this.length === this.words.length) this.words = doubled(this.words);
     const high = Math.floor(value / TWO_TO_32);
     this.words[2 * this.length] = value - high * TWO_TO_32;
     this.words[2 * this.length + 1] = high;
@@ -36,7 +36,7 @@ export class Int64Column {
   }
 
   pushBigInt(value: bigint): void {
-    this.words = grow(this.words, 2 * (this.length + 1), (size) => new Int32Array(size));
+    if (2 * this.length === this.words.length) this.words = doubled(this.words);
     this.words[2 * this.length] = Number(BigInt.asIntN(32, value));
     this.words[2 * this.length + 1] = Number(BigInt.asIntN(32, value >> 32n));
     this.length++;
@@ -57,7 +57,7 @@ export class Uint32Column {
   length = 0;
 
   push(value: number): void {
-    this.values = grow(this.values, this.length + 1, (size) => new Uint32Array(size));
+    if (this.length === this.values.length) this.values = doubled(this.values);
     this.values[this.length++] = value;
   }
 
@@ -85,8 +85,10 @@ export class StringColumn {
   length = 0;
 
   push(source: Uint8Array, start: number, length: number): void {
-    this.starts = grow(this.starts, this.length + 1, (size) => new Int32Array(size));
-    this.lengths = grow(this.lengths, this.length + 1, (size) => new Int32Array(size));
+    if (this.length === this.starts.length) {
+      this.starts = doubled(this.starts);
+      this.lengths = doubled(this.lengths);
+    }
     this.sources[this.length] = source;
     this.starts[this.length] = start;
     this.lengths[this.length] = length;
@@ -140,7 +142,7 @@ export class StringMapColumn {
 
   /** A row whose entries are then added with `entry`. */
   pushRow(): void {
-    this.firstEntry = grow(this.firstEntry, this.length + 2, (size) => new Int32Array(size));
+    if (this.length + 2 > this.firstEntry.length) this.firstEntry = doubled(this.firstEntry);
     this.firstEntry[this.length] = this.keys.length;
     this.length++;
     this.firstEntry[this.length] = this.keys.length;

@@ -68,10 +68,10 @@ export function eventSlices(bytes: Uint8Array): Int32Array | null {
   return Int32Array.from(offsets);
 }
 
-const utf8 = (bytes: Uint8Array, start: number, end: number): boolean => {
+function utf8(bytes: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (bytes[i] >= 0x80) return isUtf8(bytes.subarray(start, end));
   return true;
-};
+}
 
 // Field positions of the event being read: [start, end) per string field, filled by readLog.
 const enum F {
@@ -179,49 +179,78 @@ export function appendWireLog(bytes: Uint8Array, start: number, end: number, col
     return false;
   }
   if (!(seen & (1 << 3))) return false;
-  const text = (column: StringColumn, at: F) => column.push(bytes, fields[at], fields[at + 1] - fields[at]);
   columns.seq.push(seq);
   columns.idx.push(idx);
-  text(columns.workflowId, F.Workflow);
-  text(columns.runId, F.Run);
-  text(columns.taskName, F.Task);
-  text(columns.taskInstanceId, F.Instance);
+  pushField(columns.workflowId, bytes, F.Workflow);
+  pushField(columns.runId, bytes, F.Run);
+  pushField(columns.taskName, bytes, F.Task);
+  pushField(columns.taskInstanceId, bytes, F.Instance);
   columns.time.push(timeMicros ?? ingestMicros);
   columns.level.push(LEVEL_BYTES[level], 0, LEVEL_BYTES[level].length);
-  text(columns.message, F.Message);
+  pushField(columns.message, bytes, F.Message);
   columns.attributes.pushRow();
-  text(columns.traceId, F.Trace);
-  text(columns.spanId, F.Span);
+  pushField(columns.traceId, bytes, F.Trace);
+  pushField(columns.spanId, bytes, F.Span);
   columns.ingestTime.push(ingestMicros);
   return true;
 }
 
-// The ids of the last log appended, kept as strings until an event with other id bytes comes.
-let ids = { workflowId: '', runId: '' };
-let idBytes = new Uint8Array(0);
-let idEnds = [0, 0];
+function pushField(column: StringColumn, bytes: Uint8Array, at: F): void {
+  column.push(bytes, fields[at], fields[at + 1] - fields[at]);
+}
 
-const sameBytes = (bytes: Uint8Array, start: number, end: number, other: Uint8Array, otherStart: number, otherEnd: number): boolean => {
-  if (end - start !== otherEnd - otherStart) return false;
-  for (let i = 0; i < end - start; i++) if (bytes[start + i] !== other[otherStart + i]) return false;
-  return true;
-};
+/** A run's ids; one object per distinct pair (see internIds), so they compare by identity. */
+export interface Ids {
+  workflowId: string;
+  runId: string;
+}
 
-/** Workflow and run id of the log appendWireLog last took from `bytes`; strings are made only when they change. */
-export function lastIds(bytes: Uint8Array): { workflowId: string; runId: string } {
-  const [workflowStart, workflowEnd, runStart, runEnd] = [fields[F.Workflow], fields[F.Workflow + 1], fields[F.Run], fields[F.Run + 1]];
+// Bounded so that a partition seeing endless new runs does not keep them all; cleared between
+// batches only (trimIds), so within a batch a pair always maps to the same object.
+const MAX_IDS = 100_000;
+const idsByText = new Map<string, Ids>();
+// The same pairs by a hash of their bytes, to find them without making strings: entries in a chain share a hash.
+const idsByHash = new Map<number, { bytes: Uint8Array; workflowLength: number; ids: Ids }[]>();
+
+export function internIds(workflowId: string, runId: string): Ids {
+  const key = `${workflowId}\u0000${runId}`;
+  let ids = idsByText.get(key);
+  if (!ids) idsByText.set(key, (ids = { workflowId, runId }));
+  return ids;
+}
+
+export function trimIds(): void {
+  if (idsByText.size <= MAX_IDS) return;
+  idsByText.clear();
+  idsByHash.clear();
+}
+
+/** Workflow and run id of the log appendWireLog last took from `bytes`. */
+export function lastIds(bytes: Uint8Array): Ids {
+  const workflowStart = fields[F.Workflow];
+  const workflowEnd = fields[F.Workflow + 1];
+  const runStart = fields[F.Run];
+  const runEnd = fields[F.Run + 1];
   const workflowLength = workflowEnd - workflowStart;
-  if (
-    sameBytes(bytes, workflowStart, workflowEnd, idBytes, 0, idEnds[0]) &&
-    sameBytes(bytes, runStart, runEnd, idBytes, idEnds[0], idEnds[1])
-  ) {
-    return ids;
-  }
+  const length = workflowLength + runEnd - runStart;
+  // FNV-1a over both ids, with the length of the first, so that ("ab", "c") and ("a", "bc") differ.
+  let hash = Math.imul(0x811c9dc5 ^ workflowLength, 0x01000193);
+  for (let i = workflowStart; i < workflowEnd; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+  for (let i = runStart; i < runEnd; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+  let chain = idsByHash.get(hash);
+  if (chain) {
+    search: for (const entry of chain) {
+      if (entry.workflowLength !== workflowLength || entry.bytes.length !== length) continue;
+      for (let i = 0; i < workflowLength; i++) if (entry.bytes[i] !== bytes[workflowStart + i]) continue search;
+      for (let i = workflowLength; i < length; i++) if (entry.bytes[i] !== bytes[runStart + i - workflowLength]) continue search;
+      return entry.ids;
+    }
+  } else idsByHash.set(hash, (chain = []));
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  ids = { workflowId: buffer.toString('utf8', workflowStart, workflowEnd), runId: buffer.toString('utf8', runStart, runEnd) };
-  idBytes = new Uint8Array(workflowLength + runEnd - runStart);
+  const ids = internIds(buffer.toString('utf8', workflowStart, workflowEnd), buffer.toString('utf8', runStart, runEnd));
+  const idBytes = new Uint8Array(length);
   idBytes.set(bytes.subarray(workflowStart, workflowEnd), 0);
   idBytes.set(bytes.subarray(runStart, runEnd), workflowLength);
-  idEnds = [workflowLength, idBytes.length];
+  chain.push({ bytes: idBytes, workflowLength, ids });
   return ids;
 }
