@@ -17,8 +17,9 @@ export class PartitionStore {
     private readonly codec: EventBatchCodec,
   ) {}
 
-  static async open(path: string): Promise<PartitionStore> {
-    const instance = await DuckDBInstance.create(path);
+  /** `threads`: DuckDB's worker threads for the whole file, writes and reads (unset: one per core). */
+  static async open(path: string, options: { threads?: number } = {}): Promise<PartitionStore> {
+    const instance = await DuckDBInstance.create(path, options.threads === undefined ? {} : { threads: String(options.threads) });
     const writer = await instance.connect();
     await writer.run(SCHEMA_SQL);
     const reader = await writer.runAndReadAll('SELECT coalesce(max(seq), 0) FROM applied');
