@@ -71,7 +71,7 @@ export class PartitionStore {
 }
 
 /** Bulk-appends rows (values in the table's column order) on the connection, inside its current transaction. */
-export async function appendRows(connection: DuckDBConnection, table: string, rows: readonly Row[]): Promise<void> {
+async function appendRows(connection: DuckDBConnection, table: string, rows: readonly Row[]): Promise<void> {
   const appender = await connection.createAppender(table);
   try {
     const types: DuckDBType[] = Array.from({ length: appender.columnCount }, (_, column) => appender.columnType(column));
