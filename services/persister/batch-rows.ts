@@ -3,7 +3,7 @@ import { DuckDBListValue, DuckDBMapValue, DuckDBTimestampTZValue, type DuckDBVal
 import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
 import type { EventBatchCodec } from '../common/proto.js';
 import { structToJson, timestampToMicros } from '../common/values.js';
-import { LogColumns } from './log-columns.js';
+import type { LogColumns } from './log-columns.js';
 import { appendWireLog, internIds, lastIds, trimIds, type Ids } from './wire-logs.js';
 
 /** The events of one JetStream message, with its stream sequence and the time the stream accepted it. */
@@ -44,7 +44,6 @@ const shortName = (enumName: string) => {
 };
 
 export class BatchRows {
-  readonly logs = new LogColumns();
   private readonly rows: Record<RowTable, Row[]> = { runs: [], run_status: [], task_status: [], steps: [], run_extents: [] };
   private readonly extents = new Map<Ids, Row>();
   /** Events stored (undecodable messages count none). */
@@ -52,7 +51,12 @@ export class BatchRows {
   // The current message's runs of consecutive events with the same ids, merged into extents when it is complete.
   private pending: { ids: Ids; events: number }[] = [];
 
-  constructor(private readonly codec: EventBatchCodec) {
+  /** `logs` is emptied and filled: one set of column buffers serves every batch, grown once, not each time. */
+  constructor(
+    private readonly codec: EventBatchCodec,
+    readonly logs: LogColumns,
+  ) {
+    logs.truncate(0);
     trimIds();
   }
 

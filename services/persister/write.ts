@@ -4,6 +4,7 @@ import { DuckDBDataChunk, DuckDBInstance, type DuckDBAppender, type DuckDBConnec
 import { createEventBatchCodec, type EventBatchCodec } from '../common/proto.js';
 import { BatchRows, ROW_TABLES, type Row, type StoredMessage, type WireMessage } from './batch-rows.js';
 import { CHUNK_ROWS } from './columns.js';
+import { LogColumns } from './log-columns.js';
 
 export type { Row, StoredMessage, WireMessage } from './batch-rows.js';
 
@@ -15,6 +16,7 @@ export class PartitionStore {
     private readonly writer: DuckDBConnection,
     private watermarkSeq: number,
     private readonly codec: EventBatchCodec,
+    private readonly logColumns = new LogColumns(),
   ) {}
 
   /** `threads`: DuckDB's worker threads for the whole file, writes and reads (unset: one per core). */
@@ -44,7 +46,7 @@ export class PartitionStore {
   async applyBatch(messages: readonly (StoredMessage | WireMessage)[], onUndecodable: (seq: number, error: unknown) => void = () => undefined): Promise<number> {
     const fresh = messages.filter((message) => message.seq > this.watermarkSeq);
     if (fresh.length === 0) return 0;
-    const rows = new BatchRows(this.codec);
+    const rows = new BatchRows(this.codec, this.logColumns);
     for (const message of fresh) rows.add(message, onUndecodable);
     const highest = fresh[fresh.length - 1].seq;
     await this.writer.run('BEGIN TRANSACTION');
