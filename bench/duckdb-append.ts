@@ -1,43 +1,47 @@
 // Baseline figure: raw DuckDB append rate of log rows into a partition file, with the persister's own append code.
-import { DuckDBMapValue, DuckDBTimestampTZValue } from '@duckdb/node-api';
 import { join } from 'node:path';
-import { timestampToMicros } from '../services/common/values.js';
-import { appendRows, PartitionStore, type Row } from '../services/persister/write.js';
-import type { Timestamp__Output } from '../services/common/gen/google/protobuf/Timestamp.js';
+import { LogColumns } from '../services/persister/log-columns.js';
+import { appendWireLog, eventSlices } from '../services/persister/wire-logs.js';
+import { PartitionStore } from '../services/persister/write.js';
 import { contentionWarnings, cpuMeter, envNumber, round, type FigureScript } from './harness.js';
-import { logEvents } from './workload.js';
+import { encodeEventBatch, logEvents } from './workload.js';
 
 export const DUCKDB_APPEND = 'write.duckdb_append';
+// The persister's default (RUNLOG_DUCKDB_THREADS): the baseline runs DuckDB as the persister does.
+const DUCKDB_THREADS = 1;
 
 /**
- * `logs` rows of the workload, values as the persister builds them. Built outside the timed part:
- * the baseline is what DuckDB and the Appender/DataChunk path take, not turning events into rows.
+ * `logs` columns of the workload, as the persister fills them from the stream's messages. Built
+ * outside the timed part: the baseline is what DuckDB and the column-to-vector path take, not
+ * reading the messages.
  */
-function logRows(firstSeq: number, count: number, seed: number): Row[] {
-  const ingest = new DuckDBTimestampTZValue(BigInt(Date.now()) * 1000n);
-  const noAttributes = new DuckDBMapValue([]);
+function logColumns(firstSeq: number, count: number, seed: number): LogColumns {
+  const columns = new LogColumns();
+  const ingestMicros = Date.now() * 1000;
   // A message per 1000 events, as the end-to-end client sends them.
-  return logEvents(`bench-wf-${seed % 8}`, count, seed).map((event, i) => {
-    const log = event.log!;
-    return [BigInt(firstSeq + Math.floor(i / 1000)), i % 1000, event.workflowId!, event.runId!, log.taskName!, log.taskInstanceId!,
-      new DuckDBTimestampTZValue(timestampToMicros(log.time as Timestamp__Output)!), String(log.level).replace('LOG_LEVEL_', ''), log.message!,
-      noAttributes, '', '', ingest];
-  });
+  for (let first = 0; first < count; first += 1000) {
+    const message = Buffer.from(encodeEventBatch(logEvents(`bench-wf-${seed % 8}`, Math.min(1000, count - first), seed * 1000 + first)));
+    const slices = eventSlices(message)!;
+    for (let idx = 0; idx < slices.length / 2; idx++) {
+      if (!appendWireLog(message, slices[2 * idx], slices[2 * idx + 1], columns, firstSeq + first / 1000, idx, ingestMicros)) throw new Error('the workload is not plain log records');
+    }
+  }
+  return columns;
 }
 
 /** Appends `totalRows` in transactions of `rowsPerTransaction`, each with its watermark row, as applyBatch does. */
 async function appendRate(path: string, rowsPerTransaction: number, totalRows: number): Promise<{ rowsPerSecond: number; commitMs: number }> {
-  const store = await PartitionStore.open(path);
+  const store = await PartitionStore.open(path, { threads: DUCKDB_THREADS });
   const connection = await store.connect();
   let timedMs = 0;
   let seq = 1;
   try {
     for (let done = 0, tx = 0; done < totalRows; done += rowsPerTransaction, tx++) {
-      const rows = logRows(seq, rowsPerTransaction, tx);
+      const columns = logColumns(seq, rowsPerTransaction, tx);
       const highest = seq + Math.ceil(rowsPerTransaction / 1000) - 1;
       const startedAt = performance.now();
       await connection.run('BEGIN TRANSACTION');
-      await appendRows(connection, 'logs', rows);
+      await columns.append(connection);
       await connection.run('INSERT INTO applied VALUES ($1, $2, now())', [BigInt(highest), rowsPerTransaction]);
       await connection.run('COMMIT');
       timedMs += performance.now() - startedAt;
@@ -78,7 +82,7 @@ export const duckdbAppend: FigureScript = {
         },
         notes: [
           `${Object.entries(bySize).map(([size, result]) => `${Number(size).toLocaleString('en-US')}-row transactions ${Math.round(result.rowsPerSecond).toLocaleString('en-US')}/s`).join(', ')}; ` +
-            'timed from BEGIN to COMMIT (rows built beforehand), through the persister\'s appendRows',
+            `timed from BEGIN to COMMIT (columns filled beforehand), through the persister's LogColumns, DuckDB threads=${DUCKDB_THREADS}`,
         ],
         warnings: contentionWarnings(cores),
       },

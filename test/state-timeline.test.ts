@@ -14,7 +14,7 @@ before(async () => {
 after(() => partition.close());
 
 const steps = (runId: string, select: StepSelection, extra: Omit<StepsRequest, 'op' | 'workflowId' | 'runId' | 'select'> = {}) =>
-  readSteps(partition.connection, { op: 'steps', workflowId: WF, runId, select, ...extra }, partition.stepIndex);
+  readSteps(partition.connection, { op: 'steps', workflowId: WF, runId, select, ...extra }, partition.store.stepIndex);
 const listAll = async (runId: string): Promise<StepsResult['items']> => {
   const result = await steps(runId, { kind: 'after', afterStep: -1, limit: 1000 });
   assert.equal(result.more, false);

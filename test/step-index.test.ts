@@ -1,7 +1,8 @@
 // The persister's in-memory step index against a real DuckDB file: reads that race commits, eviction, catching up.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StepIndex } from '../services/persister/step-index.js';
+import { StepIndex, type StepPosition } from '../services/persister/step-index.js';
+import type { StoredMessage } from '../services/persister/write.js';
 import { InProcessPartition, stepEvent, stepEvents } from './helpers/state-events.js';
 
 const WF = 'wf.step-index';
@@ -12,6 +13,14 @@ before(async () => {
 });
 after(() => partition.close());
 
+/** What the writer hands the index after committing the batch. */
+function record(index: StepIndex, batch: StoredMessage[]): void {
+  const steps: StepPosition[] = batch.flatMap((message) =>
+    message.events.flatMap((event, idx) => (event.step ? [{ workflowId: event.workflowId, runId: event.runId, step: Number(event.step.step), seq: message.seq, idx }] : [])),
+  );
+  index.record(steps, batch[batch.length - 1].seq);
+}
+
 const positions = (run: { steps: number[]; seqs: number[]; idxs: number[] }) => run.steps.map((step, i) => [step, run.seqs[i], run.idxs[i]]);
 
 test('a run read while batches commit holds every row once, in stream order', async () => {
@@ -21,17 +30,17 @@ test('a run read while batches commit holds every row once, in stream order', as
   await partition.store.applyBatch(seenByRead);
   const index = new StepIndex(1000, first);
   const reading = index.rowsOf(partition.connection, WF, 'racing', 0n);
-  index.record(seenByRead);
+  record(index, seenByRead);
   // Recorded while the read runs but committed after its snapshot (never stored here): only the index has it.
   const afterRead = partition.batch([stepEvent(WF, 'racing', 4), stepEvent(WF, 'other', 0), stepEvent(WF, 'racing', 5)]);
-  index.record(afterRead);
+  record(index, afterRead);
   const run = await reading;
   const [s3, s4] = [seenByRead[0].seq, afterRead[0].seq];
   assert.deepEqual(positions(run), [[0, first, 0], [1, first, 1], [2, first, 2], [3, s3, 0], [4, s4, 0], [5, s4, 2]]);
   assert.equal(index.indexedSeq, s4);
   // From now on each recorded batch adds its rows.
   const later = partition.batch([stepEvent(WF, 'racing', 2)]);
-  index.record(later);
+  record(index, later);
   assert.deepEqual(positions(await index.rowsOf(partition.connection, WF, 'racing', 0n)).at(-1), [2, later[0].seq, 0]);
   assert.equal(index.indexedSeq, later[0].seq);
 });
@@ -39,27 +48,27 @@ test('a run read while batches commit holds every row once, in stream order', as
 test('past its size the least recently used run goes, and is read again when asked for', async () => {
   await partition.write(stepEvents(WF, 'big-a', 0, 5));
   await partition.write(stepEvents(WF, 'big-b', 0, 5));
-  const index = new StepIndex(8, partition.stepIndex.indexedSeq);
+  const index = new StepIndex(8, partition.store.watermark);
   const a = await index.rowsOf(partition.connection, WF, 'big-a', 0n);
   assert.equal(a.steps.length, 6);
   await index.rowsOf(partition.connection, WF, 'big-b', 0n);
   // big-a was evicted: records of it are no longer kept...
   const more = partition.batch([stepEvent(WF, 'big-a', 6)]);
   await partition.store.applyBatch(more);
-  index.record(more);
+  record(index, more);
   assert.equal(a.steps.length, 6);
   // ...and it is read again, whole, from the store.
   assert.deepEqual((await index.rowsOf(partition.connection, WF, 'big-a', 0n)).steps, [0, 1, 2, 3, 4, 5, 6]);
 });
 
 test('caughtUp waits for the batch to be recorded', async () => {
-  const index = new StepIndex(10, partition.stepIndex.indexedSeq);
+  const index = new StepIndex(10, partition.store.watermark);
   const batch = partition.batch([stepEvent(WF, 'waited', 0)]);
   let done = false;
   const waiting = index.caughtUp(batch[0].seq).then(() => (done = true));
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(done, false);
-  index.record(batch);
+  record(index, batch);
   await waiting;
   assert.equal(done, true);
 });

@@ -40,6 +40,8 @@ export function loadContract(): LoadedContract {
 export interface EventBatchCodec {
   encode(events: readonly Event[]): Uint8Array;
   decode(bytes: Uint8Array): Event__Output[];
+  /** One encoded `Event` (an entry of a batch, without its tag and length). */
+  decodeEvent(bytes: Uint8Array): Event__Output;
   /** Encoded size of one event inside a batch, for splitting at the server's max payload. */
   encodedSize(event: Event): number;
   /** A batch of events still in their wire form (each one an encoded `Event`): framed, not decoded and re-encoded. */
@@ -65,12 +67,8 @@ export function createEventBatchCodec(): EventBatchCodec {
   const eventsTag = (batchType.fields.events.id << 3) | 2;
   return {
     encode: (events) => batchType.encode(batchType.fromObject({ events })).finish(),
-    decode: (bytes) => {
-      // protobufjs reads strings from a Node Buffer natively (utf8Slice) and from a plain
-      // Uint8Array, which is what NATS hands over, with a much slower JS decoder: view it as a Buffer.
-      const message = batchType.decode(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      return (batchType.toObject(message, toObjectOptions) as { events: Event__Output[] }).events;
-    },
+    decode: (bytes) => (batchType.toObject(batchType.decode(asBuffer(bytes)), toObjectOptions) as { events: Event__Output[] }).events,
+    decodeEvent: (bytes) => eventType.toObject(eventType.decode(asBuffer(bytes)), toObjectOptions) as Event__Output,
     // A repeated message field costs its bytes plus a tag and a length prefix.
     encodedSize: (event) => {
       const length = eventType.encode(eventType.fromObject(event)).len;
@@ -84,6 +82,10 @@ export function createEventBatchCodec(): EventBatchCodec {
     wireSize: (event) => event.length + 1 + varintLength(event.length),
   };
 }
+
+// protobufjs reads strings from a Node Buffer natively (utf8Slice) and from a plain Uint8Array,
+// which is what NATS hands over, with a much slower JS decoder: view it as a Buffer.
+const asBuffer = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 export function varintLength(value: number): number {
   let bytes = 1;

@@ -8,14 +8,21 @@ import protobuf from 'protobufjs';
 import type * as grpc from '@grpc/grpc-js';
 import type { AppendRequest__Output } from '../common/gen/runlog/v1/AppendRequest.js';
 import type { AppendStreamRequest__Output } from '../common/gen/runlog/v1/AppendStreamRequest.js';
+import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
+import type { LogLevel__Output } from '../common/gen/runlog/v1/LogLevel.js';
+import { createEventBatchCodec, type EventBatchCodec } from '../common/proto.js';
+import { FIELD, scanLogEvent, scanned } from '../common/wire-log.js';
 
 const EVENT_BYTES = Symbol('runlog.eventBytes');
 type WithEventBytes = { [EVENT_BYTES]?: readonly Uint8Array[] };
 
 // Field numbers in proto/runlog/v1/ingest.proto.
+const APPEND_REQUEST_REQUEST_ID = 1;
 const APPEND_REQUEST_EVENTS = 2;
 const APPEND_STREAM_REQUEST_REQUEST = 1;
 const LENGTH_DELIMITED = 2;
+const tagOf = (field: number) => (field << 3) | LENGTH_DELIMITED;
+const LEVELS: LogLevel__Output[] = ['LOG_LEVEL_UNSPECIFIED', 'LOG_LEVEL_TRACE', 'LOG_LEVEL_DEBUG', 'LOG_LEVEL_INFO', 'LOG_LEVEL_WARN', 'LOG_LEVEL_ERROR', 'LOG_LEVEL_FATAL'];
 
 /**
  * The length-delimited fields found by following `path` (field numbers, outermost first), in wire
@@ -58,12 +65,77 @@ function remember(request: AppendRequest__Output | null | undefined, events: Uin
   if (request && events) (request as WithEventBytes)[EVENT_BYTES] = events;
 }
 
+function text(event: Buffer, at: number): string {
+  return event.toString('utf8', scanned.fields[at], scanned.fields[at + 1]);
+}
+
+/** The scanned log event (see scanLogEvent) as protobufjs would decode it with the loader's options. */
+function scannedLogEvent(event: Buffer): Event__Output {
+  return {
+    workflowId: text(event, FIELD.workflowId),
+    runId: text(event, FIELD.runId),
+    kind: 'log',
+    log: {
+      taskName: text(event, FIELD.taskName),
+      taskInstanceId: text(event, FIELD.taskInstanceId),
+      time: scanned.hasTime ? { seconds: String(scanned.seconds), nanos: scanned.nanos } : null,
+      level: LEVELS[scanned.level],
+      message: text(event, FIELD.message),
+      attributes: {},
+      traceId: text(event, FIELD.traceId),
+      spanId: text(event, FIELD.spanId),
+    },
+  };
+}
+
+/**
+ * An AppendStreamRequest decoded with log events read by the scanner (protobufjs spent most of
+ * ingest's decoding CPU on message objects and toObject); other events are decoded one by one with
+ * protobufjs. Null when the request holds anything unexpected: the caller then decodes it whole.
+ */
+function scannedStreamRequest(bytes: Buffer, codec: EventBatchCodec): AppendStreamRequest__Output | null {
+  try {
+    const outer = protobuf.Reader.create(bytes);
+    let body: Buffer | undefined;
+    while (outer.pos < outer.len) {
+      if (outer.uint32() !== tagOf(APPEND_STREAM_REQUEST_REQUEST) || body) return null;
+      const length = outer.uint32();
+      if (outer.pos + length > outer.len) return null;
+      body = bytes.subarray(outer.pos, (outer.pos += length));
+    }
+    if (!body) return null;
+    const reader = protobuf.Reader.create(body);
+    let requestId: string | undefined;
+    const events: Event__Output[] = [];
+    const eventBytes: Buffer[] = [];
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      if (tag === tagOf(APPEND_REQUEST_REQUEST_ID) && requestId === undefined) {
+        requestId = reader.string();
+        continue;
+      }
+      if (tag !== tagOf(APPEND_REQUEST_EVENTS)) return null;
+      const length = reader.uint32();
+      if (reader.pos + length > reader.len) return null;
+      const event = body.subarray(reader.pos, (reader.pos += length));
+      eventBytes.push(event);
+      events.push(scanLogEvent(event, 0, event.length) ? scannedLogEvent(event) : codec.decodeEvent(event));
+    }
+    const request: AppendRequest__Output = { requestId: requestId ?? '', events };
+    remember(request, eventBytes);
+    return { request };
+  } catch {
+    return null;
+  }
+}
+
 type MethodDefinition = grpc.MethodDefinition<object, object>;
 
 /** IngestService's definition with deserializers that also keep each event's wire bytes (see eventBytesOf). */
 export function keepingEventBytes<D extends grpc.ServiceDefinition>(definition: D): D {
   const append = definition.Append as MethodDefinition;
   const appendStream = definition.AppendStream as MethodDefinition;
+  const codec = createEventBatchCodec();
   return {
     ...definition,
     Append: {
@@ -77,6 +149,8 @@ export function keepingEventBytes<D extends grpc.ServiceDefinition>(definition: 
     AppendStream: {
       ...appendStream,
       requestDeserialize: (bytes: Buffer) => {
+        const scanned = scannedStreamRequest(bytes, codec);
+        if (scanned) return scanned;
         const message = appendStream.requestDeserialize(bytes) as AppendStreamRequest__Output;
         remember(message.request, fieldSlices(bytes, [APPEND_STREAM_REQUEST_REQUEST, APPEND_REQUEST_EVENTS]));
         return message;

@@ -2,12 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection, QueuedIterator, Status } from '@nats-io/nats-core';
-import type { EventBatchCodec } from '../common/proto.js';
 import type { Subjects } from '../common/subjects.js';
 import { context, type Tracer } from '@opentelemetry/api';
 import { inSpan, type Logger } from '../common/telemetry.js';
 import { batchesOf } from './batch.js';
-import type { PartitionStore, StoredMessage } from './write.js';
+import type { StoredMessage, WireMessage } from './batch-rows.js';
+import { eventSlices } from './wire-logs.js';
+import type { PartitionStore } from './write.js';
 
 export interface ConsumeOptions {
   streamName: string;
@@ -18,8 +19,8 @@ export interface ConsumeOptions {
   bufferMessages: number;
   signal: AbortSignal;
   tracer: Tracer;
-  /** Called after every committed batch, with its messages (health, the step index, tests). */
-  onCommitted?: (watermark: number, events: number, batch: readonly StoredMessage[]) => void;
+  /** Called after every committed batch (health, metrics, tests). */
+  onCommitted?: (watermark: number, events: number) => void;
   /** Called while a failing write is being retried. */
   onWriteFailure?: (error: unknown) => void;
 }
@@ -33,7 +34,7 @@ const RETRY_MAX_MS = 5000;
  * rows and watermark commit together, so every message is stored exactly once. The ordered
  * consumer re-creates itself on any gap or reconnect, starting after the last message it handed us.
  */
-export async function consumePartition(nc: NatsConnection, store: PartitionStore, subjects: Subjects, codec: EventBatchCodec, logger: Logger, options: ConsumeOptions): Promise<void> {
+export async function consumePartition(nc: NatsConnection, store: PartitionStore, subjects: Subjects, logger: Logger, options: ConsumeOptions): Promise<void> {
   await alignStream(nc, options.streamName, store.watermark, logger);
   const js = jetstream(nc);
   const consumer = await js.consumers.get(options.streamName, {
@@ -61,15 +62,15 @@ export async function consumePartition(nc: NatsConnection, store: PartitionStore
   })();
 
   const decoded = (async function* () {
-    for await (const message of messages) yield decodeMessage(message, codec, logger);
+    for await (const message of messages) yield storedMessage(message, logger);
   })();
   try {
-    for await (const batch of batchesOf(decoded, { maxWeight: options.maxBatchEvents, maxWaitMs: options.flushIntervalMs, weight: (m) => m.events.length })) {
+    for await (const batch of batchesOf(decoded, { maxWeight: options.maxBatchEvents, maxWaitMs: options.flushIntervalMs, weight: eventCount })) {
       const events = await inSpan(options.tracer, 'runlog.persister.batch', context.active(), { 'runlog.messages': batch.length, 'runlog.first_seq': batch[0].seq }, () =>
         applyWithRetry(store, batch, logger, options),
       );
       if (events === null) return;
-      options.onCommitted?.(store.watermark, events, batch);
+      options.onCommitted?.(store.watermark, events);
     }
   } finally {
     options.signal.removeEventListener('abort', stop);
@@ -77,23 +78,24 @@ export async function consumePartition(nc: NatsConnection, store: PartitionStore
   }
 }
 
-function decodeMessage(message: JsMsg, codec: EventBatchCodec, logger: Logger): StoredMessage {
+/** The message as the writer takes it: its bytes, and where its events lie in them (decoded when written). */
+function storedMessage(message: JsMsg, logger: Logger): StoredMessage | WireMessage {
   const ingestMicros = BigInt(message.info.timestampNanos) / 1000n;
-  try {
-    return { seq: message.seq, ingestMicros, events: codec.decode(message.data) };
-  } catch (error) {
-    // Only ingest publishes here; anything else on the subject is skipped, never allowed to stall the partition.
-    logger.error('skipping undecodable message', { seq: message.seq, subject: message.subject, error: String(error) });
-    return { seq: message.seq, ingestMicros, events: [] };
-  }
+  const slices = eventSlices(message.data);
+  if (slices) return { seq: message.seq, ingestMicros, data: message.data, slices };
+  // Only ingest publishes here; anything else on the subject is skipped, never allowed to stall the partition.
+  logger.error('skipping undecodable message', { seq: message.seq, subject: message.subject });
+  return { seq: message.seq, ingestMicros, events: [] };
 }
 
+const eventCount = (message: StoredMessage | WireMessage) => ('events' in message ? message.events.length : message.slices.length / 2);
+
 /** Writes until it succeeds (nothing is acked or skipped meanwhile); null when stopped first. */
-async function applyWithRetry(store: PartitionStore, batch: StoredMessage[], logger: Logger, options: ConsumeOptions): Promise<number | null> {
+async function applyWithRetry(store: PartitionStore, batch: (StoredMessage | WireMessage)[], logger: Logger, options: ConsumeOptions): Promise<number | null> {
   let delay = RETRY_MIN_MS;
   for (;;) {
     try {
-      return await store.applyBatch(batch);
+      return await store.applyBatch(batch, (seq, error) => logger.error('skipping undecodable message', { seq, error: String(error) }));
     } catch (error) {
       options.onWriteFailure?.(error);
       logger.error('batch write failed; retrying', { partition: options.partition, first_seq: batch[0].seq, retry_in_ms: delay, error: String(error) });

@@ -52,7 +52,6 @@ export class ReadServer {
   constructor(
     private readonly nc: NatsConnection,
     private readonly store: PartitionStore,
-    private readonly stepIndex: StepIndex,
     private readonly options: ReadServerOptions,
     private readonly logger: Logger,
   ) {}
@@ -78,7 +77,7 @@ export class ReadServer {
     try {
       const request = parseRequest(msg.data);
       if (request.minSeq) await this.catchUp(request.minSeq);
-      const context: HandlerContext = { wire: this.wire, watermark: this.store.watermark, stepIndex: this.stepIndex };
+      const context: HandlerContext = { wire: this.wire, watermark: this.store.watermark, stepIndex: this.store.stepIndex };
       let result: unknown =
         request.op === 'watermark'
           ? { watermark: context.watermark }

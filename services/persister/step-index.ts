@@ -1,6 +1,5 @@
 // Where each run's step snapshots lie in the stream, held in memory: timelines resolve without scanning `steps`.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { StoredMessage } from './write.js';
 
 /** A run's step rows in stream order: step numbers and their positions, one entry per row. */
 export interface RunSteps {
@@ -9,6 +8,15 @@ export interface RunSteps {
   readonly idxs: number[];
   /** Every row of the run at or below this sequence is here: record() adds only rows above it. */
   upTo: number;
+}
+
+/** One stored step snapshot: its run, step number and stream position. */
+export interface StepPosition {
+  workflowId: string;
+  runId: string;
+  step: number;
+  seq: number;
+  idx: number;
 }
 
 const keyOf = (workflowId: string, runId: string) => `${workflowId}\u0000${runId}`;
@@ -23,7 +31,7 @@ const keyOf = (workflowId: string, runId: string) => `${workflowId}\u0000${runId
 export class StepIndex {
   private readonly runs = new Map<string, RunSteps>();
   /** Runs being read from the store: rows committed meanwhile are collected here, then merged. */
-  private readonly filling = new Map<string, { seq: number; idx: number; step: number }[]>();
+  private readonly filling = new Map<string, StepPosition[]>();
   private readonly loads = new Map<string, Promise<RunSteps>>();
   private readonly waiters = new Set<() => void>();
   private rowCount = 0;
@@ -41,31 +49,26 @@ export class StepIndex {
     return this.indexed;
   }
 
-  /** Called after each commit with the batch's messages (those at or below indexedSeq are skipped). */
-  record(messages: readonly StoredMessage[]): void {
-    const last = messages[messages.length - 1];
-    if (!last || last.seq <= this.indexed) return;
+  /** Called right after each commit with the batch's step rows, in stream order, and its highest sequence. */
+  record(steps: readonly StepPosition[], watermark: number): void {
+    if (watermark <= this.indexed) return;
     if (this.runs.size > 0 || this.filling.size > 0) {
-      for (const message of messages) {
-        if (message.seq <= this.indexed) continue;
-        message.events.forEach((event, idx) => {
-          if (event.kind !== 'step') return;
-          const key = keyOf(event.workflowId, event.runId);
-          const step = Number(event.step!.step);
-          const held = this.runs.get(key);
-          if (held && message.seq > held.upTo) {
-            held.steps.push(step);
-            held.seqs.push(message.seq);
-            held.idxs.push(idx);
-            this.rowCount++;
-          } else if (!held) {
-            this.filling.get(key)?.push({ seq: message.seq, idx, step });
-          }
-        });
+      for (const row of steps) {
+        if (row.seq <= this.indexed) continue;
+        const key = keyOf(row.workflowId, row.runId);
+        const held = this.runs.get(key);
+        if (held && row.seq > held.upTo) {
+          held.steps.push(row.step);
+          held.seqs.push(row.seq);
+          held.idxs.push(row.idx);
+          this.rowCount++;
+        } else if (!held) {
+          this.filling.get(key)?.push(row);
+        }
       }
       this.evict();
     }
-    this.indexed = last.seq;
+    this.indexed = watermark;
     for (const wake of this.waiters) wake();
   }
 
@@ -101,7 +104,7 @@ export class StepIndex {
   private async load(connection: DuckDBConnection, key: string, workflowId: string, runId: string, firstSeq: bigint): Promise<RunSteps> {
     // Collecting starts before the read: a batch committed while it runs is in the read, in the
     // collected rows, or both (then the read's watermark tells which to keep).
-    const committedMeanwhile: { seq: number; idx: number; step: number }[] = [];
+    const committedMeanwhile: StepPosition[] = [];
     this.filling.set(key, committedMeanwhile);
     try {
       // One statement, one snapshot: the rows and the watermark they are complete up to (the row with step -1).

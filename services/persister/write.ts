@@ -1,47 +1,48 @@
 // The partition's DuckDB file: schema at open, then one transaction per batch with its watermark.
 import { readFileSync } from 'node:fs';
-import {
-  DuckDBDataChunk,
-  DuckDBInstance,
-  DuckDBListValue,
-  DuckDBMapValue,
-  DuckDBTimestampTZValue,
-  type DuckDBAppender,
-  type DuckDBConnection,
-  type DuckDBType,
-  type DuckDBValue,
-} from '@duckdb/node-api';
-import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
-import { structToJson, timestampToMicros } from '../common/values.js';
+import { DuckDBDataChunk, DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { createEventBatchCodec, type EventBatchCodec } from '../common/proto.js';
+import { BatchRows, ROW_TABLES, type Row, type StoredMessage, type WireMessage } from './batch-rows.js';
+import { CHUNK_ROWS } from './columns.js';
+import { LogColumns } from './log-columns.js';
+import { StepIndex, type StepPosition } from './step-index.js';
+
+export type { Row, StoredMessage, WireMessage } from './batch-rows.js';
 
 const SCHEMA_SQL = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
-// DuckDB's vector size: the most rows one data chunk holds.
-const CHUNK_ROWS = 2048;
+const DEFAULT_STEP_INDEX_ROWS = 1_000_000;
 
-/** The events of one JetStream message, with its stream sequence and the time the stream accepted it. */
-export interface StoredMessage {
-  seq: number;
-  ingestMicros: bigint;
-  events: Event__Output[];
-}
-
-export type Row = DuckDBValue[];
-type TableName = 'runs' | 'logs' | 'run_status' | 'task_status' | 'steps' | 'run_extents';
-const TABLES: TableName[] = ['runs', 'logs', 'run_status', 'task_status', 'steps', 'run_extents'];
+/** A `steps` row's position and step (columns as in schema.sql). */
+const stepPosition = (row: Row): StepPosition => ({
+  seq: Number(row[0]),
+  idx: row[1] as number,
+  workflowId: row[2] as string,
+  runId: row[3] as string,
+  step: Number(row[4]),
+});
 
 export class PartitionStore {
   private constructor(
     readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private watermarkSeq: number,
+    private readonly codec: EventBatchCodec,
+    /** Where each run's step snapshots lie, for time-travel reads: recorded with every commit. */
+    readonly stepIndex: StepIndex,
+    private readonly logColumns = new LogColumns(),
   ) {}
 
-  static async open(path: string): Promise<PartitionStore> {
-    const instance = await DuckDBInstance.create(path);
+  /**
+   * `threads`: DuckDB's worker threads for the whole file, writes and reads (unset: one per core).
+   * `stepIndexRows`: step rows the step index holds at most.
+   */
+  static async open(path: string, options: { threads?: number; stepIndexRows?: number } = {}): Promise<PartitionStore> {
+    const instance = await DuckDBInstance.create(path, options.threads === undefined ? {} : { threads: String(options.threads) });
     const writer = await instance.connect();
     await writer.run(SCHEMA_SQL);
     const reader = await writer.runAndReadAll('SELECT coalesce(max(seq), 0) FROM applied');
-    return new PartitionStore(instance, writer, Number(reader.getRows()[0][0]));
+    const watermark = Number(reader.getRows()[0][0]);
+    return new PartitionStore(instance, writer, watermark, createEventBatchCodec(), new StepIndex(options.stepIndexRows ?? DEFAULT_STEP_INDEX_ROWS, watermark));
   }
 
   /** Highest stream sequence stored; every message at or below it is in the tables. */
@@ -57,24 +58,31 @@ export class PartitionStore {
   /**
    * Stores the messages above the watermark, all or nothing, and raises the watermark in the
    * same transaction. Returns how many events were written (0 when all were already stored).
+   * A message whose bytes cannot be decoded is stored as no events, and reported.
    */
-  async applyBatch(messages: readonly StoredMessage[]): Promise<number> {
+  async applyBatch(messages: readonly (StoredMessage | WireMessage)[], onUndecodable: (seq: number, error: unknown) => void = () => undefined): Promise<number> {
     const fresh = messages.filter((message) => message.seq > this.watermarkSeq);
     if (fresh.length === 0) return 0;
-    const rows = toRows(fresh);
+    const rows = new BatchRows(this.codec, this.logColumns);
+    for (const message of fresh) rows.add(message, onUndecodable);
     const highest = fresh[fresh.length - 1].seq;
-    const eventCount = fresh.reduce((sum, message) => sum + message.events.length, 0);
     await this.writer.run('BEGIN TRANSACTION');
     try {
-      for (const table of TABLES) if (rows[table].length > 0) await appendRows(this.writer, table, rows[table]);
-      await this.writer.run('INSERT INTO applied VALUES ($1, $2, now())', [BigInt(highest), eventCount]);
+      await rows.logs.append(this.writer);
+      for (const table of ROW_TABLES) {
+        const tableRows = rows.rowsOf(table);
+        if (tableRows.length > 0) await appendRows(this.writer, table, tableRows);
+      }
+      await this.writer.run('INSERT INTO applied VALUES ($1, $2, now())', [BigInt(highest), rows.events]);
       await this.writer.run('COMMIT');
     } catch (error) {
       await this.writer.run('ROLLBACK').catch(() => undefined);
       throw error;
     }
     this.watermarkSeq = highest;
-    return eventCount;
+    // In the same turn as the watermark: a read never sees one without the other.
+    this.stepIndex.record(rows.rowsOf('steps').map(stepPosition), highest);
+    return rows.events;
   }
 
   close(): void {
@@ -84,7 +92,7 @@ export class PartitionStore {
 }
 
 /** Bulk-appends rows (values in the table's column order) on the connection, inside its current transaction. */
-export async function appendRows(connection: DuckDBConnection, table: string, rows: readonly Row[]): Promise<void> {
+async function appendRows(connection: DuckDBConnection, table: string, rows: readonly Row[]): Promise<void> {
   const appender = await connection.createAppender(table);
   try {
     const types: DuckDBType[] = Array.from({ length: appender.columnCount }, (_, column) => appender.columnType(column));
@@ -104,82 +112,4 @@ function appendChunk(appender: DuckDBAppender, types: DuckDBType[], rows: readon
   const chunk = DuckDBDataChunk.create(types, rows.length);
   chunk.setColumns(columns);
   appender.appendDataChunk(chunk);
-}
-
-const tz = (micros: bigint) => new DuckDBTimestampTZValue(micros);
-const list = (values: string[]) => new DuckDBListValue(values);
-// Most records carry no attributes: one shared empty map instead of one object per row.
-const EMPTY_MAP = new DuckDBMapValue([]);
-const map = (record: Record<string, string>) => {
-  const entries = Object.entries(record);
-  return entries.length === 0 ? EMPTY_MAP : new DuckDBMapValue(entries.map(([key, value]) => ({ key, value })));
-};
-const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
-// A handful of enum names, looked up for every row: remembered rather than matched each time.
-const shortNames = new Map<string, string>();
-const shortName = (enumName: string) => {
-  let short = shortNames.get(enumName);
-  if (short === undefined) shortNames.set(enumName, (short = enumName.replace(/^(LOG_LEVEL|STATUS)_/, '')));
-  return short;
-};
-
-/** Spreads events over the five tables, in the column order of schema.sql. */
-function toRows(messages: readonly StoredMessage[]): Record<TableName, Row[]> {
-  const rows: Record<TableName, Row[]> = { runs: [], logs: [], run_status: [], task_status: [], steps: [], run_extents: [] };
-  const extents = new Map<string, Row>();
-  for (const message of messages) {
-    const seq = BigInt(message.seq);
-    const ingest = tz(message.ingestMicros);
-    const timeOr = (micros: bigint | null) => (micros === null ? ingest : tz(micros));
-    message.events.forEach((event, idx) => {
-      const head: Row = [seq, idx, event.workflowId, event.runId];
-      trackExtent(extents, event.workflowId, event.runId, seq);
-      switch (event.kind) {
-        case 'runStarted': {
-          const e = event.runStarted!;
-          const forked = e.parentRunId !== '';
-          rows.runs.push([...head, e.workflowName, map(e.tags), json(structToJson(e.parameters)), json(structToJson(e.config)),
-            e.dagHash, list(e.nodeIds), forked ? e.parentRunId : null, forked ? BigInt(e.forkStep) : null, timeOr(timestampToMicros(e.time)), ingest]);
-          return;
-        }
-        case 'log': {
-          const e = event.log!;
-          // The hot path: one array per row, no spread of `head`.
-          rows.logs.push([seq, idx, event.workflowId, event.runId, e.taskName, e.taskInstanceId, timeOr(timestampToMicros(e.time)), shortName(e.level), e.message,
-            map(e.attributes), e.traceId, e.spanId, ingest]);
-          return;
-        }
-        case 'runStatus': {
-          const e = event.runStatus!;
-          rows.run_status.push([...head, shortName(e.status), timeOr(timestampToMicros(e.time)), e.reason, ingest]);
-          return;
-        }
-        case 'taskStatus': {
-          const e = event.taskStatus!;
-          rows.task_status.push([...head, e.taskName, e.taskInstanceId, e.attempt, shortName(e.status), timeOr(timestampToMicros(e.time)), e.reason, ingest]);
-          return;
-        }
-        case 'step': {
-          const e = event.step!;
-          rows.steps.push([...head, BigInt(e.step), e.nodeId, e.stateJson === '' ? 'null' : e.stateJson, e.awaitingInput, list(e.nextNodeIds),
-            list(e.processedNodeIds), list(e.waitingNodeIds), timeOr(timestampToMicros(e.time)), ingest]);
-          return;
-        }
-      }
-    });
-  }
-  rows.run_extents = [...extents.values()];
-  return rows;
-}
-
-/** Widens the run's extent row of this batch to include seq (columns as in schema.sql). */
-function trackExtent(extents: Map<string, Row>, workflowId: string, runId: string, seq: bigint): void {
-  const key = `${workflowId}\u0000${runId}`;
-  const extent = extents.get(key);
-  if (!extent) {
-    extents.set(key, [workflowId, runId, seq, seq, 1]);
-    return;
-  }
-  extent[3] = seq;
-  extent[4] = (extent[4] as number) + 1;
 }

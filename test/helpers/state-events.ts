@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Event } from '../../services/common/gen/runlog/v1/Event.js';
 import { createEventBatchCodec } from '../../services/common/proto.js';
-import { StepIndex } from '../../services/persister/step-index.js';
 import { PartitionStore, type StoredMessage } from '../../services/persister/write.js';
 
 /** The state a test run writes at a step: recognisable, and different in every run and timeline. */
@@ -54,7 +53,6 @@ export class InProcessPartition {
 
   private constructor(
     readonly store: PartitionStore,
-    readonly stepIndex: StepIndex,
     readonly connection: DuckDBConnection,
     private readonly dir: string,
   ) {}
@@ -62,14 +60,13 @@ export class InProcessPartition {
   static async open(): Promise<InProcessPartition> {
     const dir = mkdtempSync(join(tmpdir(), 'runlog-timeline-'));
     const store = await PartitionStore.open(join(dir, 'partition-0.duckdb'));
-    return new InProcessPartition(store, new StepIndex(1_000_000, store.watermark), await store.connect(), dir);
+    return new InProcessPartition(store, await store.connect(), dir);
   }
 
-  /** Stores the events as one message, as the persister does (commit, then the step index); returns its stream sequence. */
+  /** Stores the events as one message; returns its stream sequence. */
   async write(events: Event[]): Promise<number> {
     const batch = this.batch(events);
     await this.store.applyBatch(batch);
-    this.stepIndex.record(batch);
     return batch[0].seq;
   }
 
