@@ -5,7 +5,8 @@
 // time, a different run each time, and checks every answer holds that run's 1,000 records. A second
 // copy is opened in this process, and each run is also read from it:
 //   - the baseline: the SQL the persister runs for that request (extent lookup in run_extents,
-//     then the narrowed select, each prepared once as the persister does), rows read into JS; the
+//     then the narrowed select with the stream positions written into its text, as the persister
+//     does, sql.ts positionLiteral), rows read into JS; the
 //     service ÷ baseline ratio is the overhead of the persister's encoding, NATS, the query service,
 //     gRPC and the client's decoding;
 //   - in the details: the persister's readLogs() in-process (its SQL plus rows → encoded records),
@@ -17,7 +18,7 @@
 import { copyFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { loadConfig } from '../services/common/config.js';
@@ -29,6 +30,7 @@ import { ensureStream, STREAM_SPEC } from '../services/common/stream.js';
 import { Subjects } from '../services/common/subjects.js';
 import { readLogs } from '../services/persister/read-events.js';
 import { columnsFor } from '../services/persister/rows.js';
+import { positionLiteral } from '../services/persister/sql.js';
 import { PartitionReader } from '../services/query/partitions.js';
 import { queryClient, queryLogs } from '../test/helpers/query-client.js';
 import { cpuSeconds, envNumber, round, type FigureScript } from './harness.js';
@@ -92,28 +94,26 @@ async function directReads(path: string, watermark: number) {
   const wire = createLogRecordsWire();
   const storedEventType = loadProtoRoot('runlog/v1/events.proto').lookupType('runlog.v1.StoredEvent');
   const rows = async (sql: string, values: (string | bigint)[]) => (await connection.runAndReadAll(sql, values)).getRowObjects();
-  // The persister prepares each of its statements once per connection (sql.ts); so does the baseline.
-  const statements = new Map<string, Promise<DuckDBPreparedStatement>>();
-  const preparedRows = async (sql: string, values: (string | bigint)[]) => {
-    if (!statements.has(sql)) statements.set(sql, connection.prepare(sql));
-    const statement = await statements.get(sql)!;
-    statement.bind(values);
-    return (await statement.runAndReadAll()).getRowObjects();
-  };
   // The persister's two statements for this request (read-events.ts), with plain JS rows out.
   const extentSql = 'SELECT min(first_seq) AS lo, max(last_seq) AS hi FROM run_extents WHERE workflow_id = $1 AND run_id = $2';
   // Like the persister's, the select list leaves out the ids the WHERE fixes.
-  const selectSql = `SELECT ${columnsFor('log', { workflowId: 'any', runId: 'any' }).columns} FROM logs WHERE seq <= $1::UBIGINT AND seq BETWEEN $2::UBIGINT AND $3::UBIGINT AND workflow_id = $4 AND run_id = $5 ORDER BY seq, idx LIMIT ${PAGE + 1}`;
-  const selectValues = async (run: RunRef) => {
-    const [extent] = await preparedRows(extentSql, [run.workflowId, run.runId]);
-    return [BigInt(watermark), extent.lo as bigint, extent.hi as bigint, run.workflowId, run.runId];
+  const selectOf = async (run: RunRef) => {
+    const [extent] = await rows(extentSql, [run.workflowId, run.runId]);
+    return {
+      sql: `SELECT ${columnsFor('log', run).columns} FROM logs WHERE seq <= ${positionLiteral(watermark)} AND seq BETWEEN ${positionLiteral(extent.lo)} AND ${positionLiteral(extent.hi)}
+            AND workflow_id = $1 AND run_id = $2 ORDER BY seq, idx LIMIT ${PAGE + 1}`,
+      values: [run.workflowId, run.runId],
+    };
   };
   const ofRows = (read: (run: RunRef) => Promise<Record<string, unknown>[]>, fixed: (run: RunRef) => Record<string, unknown> = () => ({})) => async (run: RunRef) => {
     const answer = await read(run);
     return { count: answer.length, runId: answer[0] && { ...fixed(run), ...answer[0] }.run_id };
   };
   return {
-    persisterSql: ofRows(async (run) => preparedRows(selectSql, await selectValues(run)), (run) => columnsFor('log', run).fixed),
+    persisterSql: ofRows(async (run) => {
+      const select = await selectOf(run);
+      return rows(select.sql, select.values);
+    }, (run) => columnsFor('log', run).fixed),
     persisterRead: async (run: RunRef) => {
       const page = await readLogs(connection, { op: 'logs', filter: { workflowId: run.workflowId, runId: run.runId }, descending: false, upTo: watermark, limit: PAGE }, { wire, watermark });
       const records = wire.unframe(page.bytes);
@@ -121,7 +121,8 @@ async function directReads(path: string, watermark: number) {
     },
     naiveSql: ofRows((run) => rows(`SELECT * FROM logs WHERE workflow_id = $1 AND run_id = $2 ORDER BY seq, idx LIMIT ${PAGE}`, [run.workflowId, run.runId])),
     async explain(run: RunRef): Promise<string> {
-      const plan = await connection.runAndReadAll(`EXPLAIN ANALYZE ${selectSql}`, await selectValues(run));
+      const select = await selectOf(run);
+      const plan = await connection.runAndReadAll(`EXPLAIN ANALYZE ${select.sql}`, select.values);
       return String(plan.getRows()[0]?.[1] ?? '');
     },
     close(): void {

@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogRecordsWire } from '../common/log-records-wire.js';
 import { EVENT_KINDS, MAX_READ_LIMIT, WithBytes, type EventFilterSpec, type EventKindName, type LogsPage, type Page, type ReadRequest, type StoredEventRow } from '../common/read-protocol.js';
 import { columnsFor, KIND_COLUMNS, KIND_TABLE, rowToStoredEvent } from './rows.js';
-import { selectRows, selectValueRows, Where } from './sql.js';
+import { positionLiteral, selectRows, selectValueRows, Where } from './sql.js';
 
 const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 const TASK_KINDS = new Set<EventKindName>(['log', 'taskStatus']);
@@ -78,8 +78,8 @@ async function seqExtent(connection: DuckDBConnection, filter: EventFilterSpec):
 }
 
 function filterWhere(kind: EventKindName, filter: EventFilterSpec, extent: Extent, upTo: number): Where {
-  const where = new Where().add('seq <= ?::UBIGINT', BigInt(upTo));
-  if (extent && extent !== 'none') where.add('seq BETWEEN ?::UBIGINT AND ?::UBIGINT', extent.first, extent.last);
+  const where = new Where().add(`seq <= ${positionLiteral(upTo)}`);
+  if (extent && extent !== 'none') where.add(`seq BETWEEN ${positionLiteral(extent.first)} AND ${positionLiteral(extent.last)}`);
   if (filter.workflowId) where.add('workflow_id = ?', filter.workflowId);
   if (filter.runId) where.add('run_id = ?', filter.runId);
   if (filter.taskName && TASK_KINDS.has(kind)) where.add('task_name = ?', filter.taskName);

@@ -16,7 +16,7 @@ import {
 } from '../common/read-steps-protocol.js';
 import { MAX_READ_LIMIT } from '../common/read-protocol.js';
 import type { JsonRow } from './rows.js';
-import { selectRows, Where } from './sql.js';
+import { positionLiteral, selectRows, Where } from './sql.js';
 import { existingRuns, firstRunStarted, readChain, Timeline } from './timeline.js';
 import type { StepIndex } from './step-index.js';
 
@@ -71,7 +71,7 @@ export async function readSteps(connection: DuckDBConnection, request: StepsRequ
 }
 
 export async function readStepState(connection: DuckDBConnection, request: StepStateRequest): Promise<StepStateResult> {
-  const where = new Where().add('workflow_id = ?', request.workflowId).add('seq = ?::UBIGINT', BigInt(request.seq)).add('idx = ?', request.idx);
+  const where = new Where().add('workflow_id = ?', request.workflowId).add(`seq = ${positionLiteral(request.seq)}`).add(`idx = ${positionLiteral(request.idx)}`);
   const [row] = await selectRows(
     connection,
     `SELECT length(state)::VARCHAR AS chars, substring(state, ?, ?) AS text FROM steps WHERE ${where}`,
@@ -183,7 +183,7 @@ async function statesOf(
   const seqs = items.map((item) => BigInt(item.seq));
   const where = new Where()
     .add('s.workflow_id = ?', workflowId)
-    .add('s.seq BETWEEN ?::UBIGINT AND ?::UBIGINT', seqs.reduce((a, b) => (a < b ? a : b)), seqs.reduce((a, b) => (a > b ? a : b)));
+    .add(`s.seq BETWEEN ${positionLiteral(seqs.reduce((a, b) => (a < b ? a : b)))} AND ${positionLiteral(seqs.reduce((a, b) => (a > b ? a : b)))}`);
   const rows = await selectRows(
     connection,
     `SELECT k.ord, strlen(s.state)::VARCHAR AS bytes, length(s.state)::VARCHAR AS chars, ${stateExpression} AS state

@@ -1,5 +1,6 @@
 // Where each run's step snapshots lie in the stream, held in memory: timelines resolve without scanning `steps`.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { positionLiteral } from './sql.js';
 
 /** A run's step rows in stream order: step numbers and their positions, one entry per row. */
 export interface RunSteps {
@@ -109,10 +110,10 @@ export class StepIndex {
     try {
       // One statement, one snapshot: the rows and the watermark they are complete up to (the row with step -1).
       const reader = await connection.runAndReadAll(
-        `SELECT step::DOUBLE AS step, seq::DOUBLE AS seq, idx::DOUBLE AS idx FROM steps WHERE workflow_id = ? AND run_id = ? AND seq >= ?::UBIGINT
+        `SELECT step::DOUBLE AS step, seq::DOUBLE AS seq, idx::DOUBLE AS idx FROM steps WHERE workflow_id = ? AND run_id = ? AND seq >= ${positionLiteral(firstSeq)}
          UNION ALL SELECT -1, coalesce(max(seq), 0)::DOUBLE, 0 FROM applied
          ORDER BY seq, idx`,
-        [workflowId, runId, firstSeq],
+        [workflowId, runId],
       );
       const [steps, seqs, idxs] = reader.getColumnsJS() as number[][];
       const run: RunSteps = { steps: [], seqs: [], idxs: [], upTo: 0 };

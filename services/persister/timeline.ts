@@ -3,7 +3,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { MAX_LINEAGE_DEPTH, MAX_MISSING_NODES, type LineageLink } from '../common/read-steps-protocol.js';
 import type { Event } from '../common/gen/runlog/v1/Event.js';
 import { KIND_COLUMNS, rowToStoredEvent, type JsonRow } from './rows.js';
-import { selectRows, Where } from './sql.js';
+import { positionLiteral, selectRows, Where } from './sql.js';
 import type { RunSteps, StepIndex } from './step-index.js';
 
 /** Above every stream sequence: the run asked for sees all of its own rows. */
@@ -66,7 +66,7 @@ export async function firstRunStarted(connection: DuckDBConnection, workflowId: 
   const facts = await runFacts(connection, workflowId, runId);
   if (!facts?.link) return null;
   if (facts.started) return facts.started;
-  const where = new Where().add('workflow_id = ?', workflowId).add('run_id = ?', runId).add('seq = ?::UBIGINT', BigInt(facts.link.startedSeq));
+  const where = new Where().add('workflow_id = ?', workflowId).add('run_id = ?', runId).add(`seq = ${positionLiteral(facts.link.startedSeq)}`);
   const [row] = await selectRows(connection, `SELECT ${KIND_COLUMNS.runStarted} FROM runs WHERE ${where} ORDER BY idx LIMIT 1`, where.values);
   if (!row) return null;
   const started = rowToStoredEvent('runStarted', row).event;
@@ -191,8 +191,8 @@ export class Timeline {
       this.connection,
       `SELECT ${STEP_COLUMNS}, strlen(s.state)::VARCHAR AS state_bytes, length(s.state)::VARCHAR AS state_chars,
               CASE WHEN strlen(s.state) <= ? THEN s.state END AS state${existing}
-       FROM steps s WHERE s.workflow_id = ? AND s.seq = ?::UBIGINT AND s.idx = ?`,
-      [inlineMaxBytes, ...(existsRunIds.length > 0 ? [this.workflowId, ...existsRunIds] : []), this.workflowId, BigInt(at.seq), at.idx],
+       FROM steps s WHERE s.workflow_id = ? AND s.seq = ${positionLiteral(at.seq)} AND s.idx = ${positionLiteral(at.idx)}`,
+      [inlineMaxBytes, ...(existsRunIds.length > 0 ? [this.workflowId, ...existsRunIds] : []), this.workflowId],
     );
     if (!row) return {};
     return { row, ...(existsRunIds.length > 0 ? { existing: ((row.existing as string[] | null) ?? []).map(String) } : {}) };
@@ -233,9 +233,9 @@ export class Timeline {
 
   /** Every row some level may contribute: its run, stored before its cutoff, at most its bound. */
   private candidates(): Where {
-    const where = new Where().add('s.workflow_id = ?', this.workflowId).add('s.seq >= ?::UBIGINT', this.firstSeq);
-    const perLevel = this.levels.map(() => '(s.run_id = ? AND s.seq < ?::UBIGINT AND s.step <= ?)').join(' OR ');
-    return where.add(`(${perLevel || 'FALSE'})`, ...this.levels.flatMap((level) => [level.runId, level.cutoff, level.bound]));
+    const where = new Where().add('s.workflow_id = ?', this.workflowId).add(`s.seq >= ${positionLiteral(this.firstSeq)}`);
+    const perLevel = this.levels.map((level) => `(s.run_id = ? AND s.seq < ${positionLiteral(level.cutoff)} AND s.step <= ?)`).join(' OR ');
+    return where.add(`(${perLevel || 'FALSE'})`, ...this.levels.flatMap((level) => [level.runId, level.bound]));
   }
 
   /** An ORDER BY key: 0 for the nearest level, 1 for the next… */
