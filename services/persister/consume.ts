@@ -8,7 +8,7 @@ import { inSpan, type Logger } from '../common/telemetry.js';
 import { batchesOf } from './batch.js';
 import type { StoredMessage, WireMessage } from './batch-rows.js';
 import { eventSlices } from './wire-logs.js';
-import type { PartitionStore } from './write.js';
+import type { PartitionStore, PreparedBatch } from './write.js';
 
 export interface ConsumeOptions {
   streamName: string;
@@ -64,15 +64,25 @@ export async function consumePartition(nc: NatsConnection, store: PartitionStore
   const decoded = (async function* () {
     for await (const message of messages) yield storedMessage(message, logger);
   })();
+  // The batch being written: the next one is gathered and decoded meanwhile (its commit is mostly
+  // DuckDB's own work, off this thread), and written only once this one committed.
+  let writing: Promise<number | null> = Promise.resolve(0);
   try {
     for await (const batch of batchesOf(decoded, { maxWeight: options.maxBatchEvents, maxWaitMs: options.flushIntervalMs, weight: eventCount })) {
-      const events = await inSpan(options.tracer, 'runlog.persister.batch', context.active(), { 'runlog.messages': batch.length, 'runlog.first_seq': batch[0].seq }, () =>
-        applyWithRetry(store, batch, logger, options),
-      );
-      if (events === null) return;
-      options.onCommitted?.(store.watermark, events);
+      const prepared = store.prepare(batch, (seq, error) => logger.error('skipping undecodable message', { seq, error: String(error) }));
+      if ((await writing) === null) return;
+      writing = inSpan(options.tracer, 'runlog.persister.batch', context.active(), { 'runlog.messages': batch.length, 'runlog.first_seq': batch[0].seq }, () =>
+        writeWithRetry(store, prepared, batch[0].seq, logger, options),
+      ).then((events) => {
+        if (events !== null) options.onCommitted?.(store.watermark, events);
+        return events;
+      });
+      // Awaited when the next batch is ready; until then a failure must not count as unhandled.
+      writing.catch(() => undefined);
     }
   } finally {
+    // Never return (the caller then starts over from the watermark) while a write is still running.
+    await writing.catch(() => undefined);
     options.signal.removeEventListener('abort', stop);
     status.stop();
   }
@@ -91,14 +101,14 @@ function storedMessage(message: JsMsg, logger: Logger): StoredMessage | WireMess
 const eventCount = (message: StoredMessage | WireMessage) => ('events' in message ? message.events.length : message.slices.length / 2);
 
 /** Writes until it succeeds (nothing is acked or skipped meanwhile); null when stopped first. */
-async function applyWithRetry(store: PartitionStore, batch: (StoredMessage | WireMessage)[], logger: Logger, options: ConsumeOptions): Promise<number | null> {
+async function writeWithRetry(store: PartitionStore, batch: PreparedBatch, firstSeq: number, logger: Logger, options: ConsumeOptions): Promise<number | null> {
   let delay = RETRY_MIN_MS;
   for (;;) {
     try {
-      return await store.applyBatch(batch, (seq, error) => logger.error('skipping undecodable message', { seq, error: String(error) }));
+      return await store.write(batch);
     } catch (error) {
       options.onWriteFailure?.(error);
-      logger.error('batch write failed; retrying', { partition: options.partition, first_seq: batch[0].seq, retry_in_ms: delay, error: String(error) });
+      logger.error('batch write failed; retrying', { partition: options.partition, first_seq: firstSeq, retry_in_ms: delay, error: String(error) });
       if (options.signal.aborted) return null;
       await new Promise((resolve) => setTimeout(resolve, delay));
       if (options.signal.aborted) return null;

@@ -9,6 +9,12 @@ import { StepIndex, type StepPosition } from './step-index.js';
 
 export type { Row, StoredMessage, WireMessage } from './batch-rows.js';
 
+/** A batch decoded into rows; `highest` is its last stream sequence (0 when none was above the watermark). */
+export interface PreparedBatch {
+  rows: BatchRows;
+  highest: number;
+}
+
 const SCHEMA_SQL = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
 const DEFAULT_STEP_INDEX_ROWS = 1_000_000;
 
@@ -29,7 +35,8 @@ export class PartitionStore {
     private readonly codec: EventBatchCodec,
     /** Where each run's step snapshots lie, for time-travel reads: recorded with every commit. */
     readonly stepIndex: StepIndex,
-    private readonly logColumns = new LogColumns(),
+    // Column buffers of written batches, for the next ones to fill: one set is being written while another is filled.
+    private readonly spareLogColumns: LogColumns[] = [],
   ) {}
 
   /**
@@ -60,12 +67,28 @@ export class PartitionStore {
    * same transaction. Returns how many events were written (0 when all were already stored).
    * A message whose bytes cannot be decoded is stored as no events, and reported.
    */
-  async applyBatch(messages: readonly (StoredMessage | WireMessage)[], onUndecodable: (seq: number, error: unknown) => void = () => undefined): Promise<number> {
+  applyBatch(messages: readonly (StoredMessage | WireMessage)[], onUndecodable: (seq: number, error: unknown) => void = () => undefined): Promise<number> {
+    return this.write(this.prepare(messages, onUndecodable));
+  }
+
+  /**
+   * The batch's rows, ready to write: decoding is apart from writing so that the next batch can be
+   * decoded while the last one commits. Messages at or below the watermark are left out; batches
+   * come in stream order, so one decoded before the last commit ended leaves out the same ones.
+   */
+  prepare(messages: readonly (StoredMessage | WireMessage)[], onUndecodable: (seq: number, error: unknown) => void): PreparedBatch {
     const fresh = messages.filter((message) => message.seq > this.watermarkSeq);
-    if (fresh.length === 0) return 0;
-    const rows = new BatchRows(this.codec, this.logColumns);
+    const rows = new BatchRows(this.codec, this.spareLogColumns.pop() ?? new LogColumns());
     for (const message of fresh) rows.add(message, onUndecodable);
-    const highest = fresh[fresh.length - 1].seq;
+    return { rows, highest: fresh.length === 0 ? 0 : fresh[fresh.length - 1].seq };
+  }
+
+  /** Writes a prepared batch in one transaction with its watermark; again after a failure, until it succeeds. */
+  async write({ rows, highest }: PreparedBatch): Promise<number> {
+    if (highest <= this.watermarkSeq) {
+      this.spareLogColumns.push(rows.logs);
+      return 0;
+    }
     await this.writer.run('BEGIN TRANSACTION');
     try {
       await rows.logs.append(this.writer);
@@ -82,6 +105,7 @@ export class PartitionStore {
     this.watermarkSeq = highest;
     // In the same turn as the watermark: a read never sees one without the other.
     this.stepIndex.record(rows.rowsOf('steps').map(stepPosition), highest);
+    this.spareLogColumns.push(rows.logs);
     return rows.events;
   }
 
