@@ -1,4 +1,4 @@
-// A small builder for parameterised WHERE clauses: user data only ever travels as bound values.
+// Parameterised SQL for the reads: a WHERE builder (user data only ever travels as bound values) and rows out of DuckDB.
 import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
 import type { Position } from '../common/read-protocol.js';
 import type { JsonRow } from './rows.js';
