@@ -1,5 +1,5 @@
-// A small builder for parameterised WHERE clauses: user data only ever travels as bound values.
-// Stream positions are the exception: they go into the SQL text (see positionLiteral).
+// SQL for the reads: a WHERE builder (user data only ever travels as bound values; stream positions
+// go into the text, see positionLiteral) and rows out of DuckDB.
 import { status } from '@grpc/grpc-js';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { RpcError } from '../common/grpc-errors.js';
