@@ -8,6 +8,8 @@ import {
   type LineageEntry,
   type LineageRequest,
   type LineageResult,
+  type RunsExistRequest,
+  type RunsExistResult,
   type StepRow,
   type StepsRequest,
   type StepsResult,
@@ -18,6 +20,7 @@ import { MAX_READ_LIMIT } from '../common/read-protocol.js';
 import type { JsonRow } from './rows.js';
 import { positionLiteral, selectRows, Where } from './sql.js';
 import { existingRuns, firstRunStarted, readChain, Timeline } from './timeline.js';
+import type { RunFilter } from './run-filter.js';
 import type { StepIndex } from './step-index.js';
 
 /** Bytes of states and metadata one steps reply carries before it stops (its first row always goes). */
@@ -39,9 +42,7 @@ export async function readSteps(connection: DuckDBConnection, request: StepsRequ
   const chain = await readChain(connection, request.workflowId, request.runId);
   const result: StepsResult = { found: chain.found, chain: chain.links, headStep: null, items: [], more: false, storedSeq };
   if (request.withStarted) result.started = chain.found ? await firstRunStarted(connection, request.workflowId, request.runId) : null;
-  const existsRunIds = request.existsRunIds ?? [];
   if (!chain.found) {
-    if (request.existsRunIds) result.existingRunIds = [];
     return result;
   }
   const timeline = await Timeline.resolve(connection, index, request.workflowId, chain, storedSeq);
@@ -57,17 +58,21 @@ export async function readSteps(connection: DuckDBConnection, request: StepsRequ
       result.more = rows.length > limit || result.items.length < page.length;
     } else {
       const step = select.kind === 'at' ? BigInt(select.step) : headStep;
-      const { row, existing } = step > headStep ? {} : await timeline.oneStep(step, inlineMax, existsRunIds);
+      const row = step > headStep ? undefined : await timeline.oneStep(step, inlineMax);
       if (row) result.items = [{ ...toStepRow(row), stateChars: Number(row.state_chars), ...(row.state === null ? {} : { state: str(row.state) }) }];
-      if (existing) result.existingRunIds = existing;
     }
     if (request.definedNodeIds) {
       const last = result.items.length > 0 ? BigInt(result.items[result.items.length - 1].step) : headStep;
       result.missingNodeIds = await timeline.missingNodes(request.definedNodeIds, last < headStep ? last : headStep);
     }
   }
-  if (request.existsRunIds && !result.existingRunIds) result.existingRunIds = await existingRuns(connection, request.workflowId, existsRunIds);
   return result;
+}
+
+export async function readRunsExist(connection: DuckDBConnection, request: RunsExistRequest, context: { watermark: number; runFilter: RunFilter }): Promise<RunsExistResult> {
+  // The filter holds every run up to the watermark taken when the request came in, and more.
+  const maybe = request.runIds.filter((runId) => context.runFilter.mayHold(request.workflowId, runId));
+  return { existingRunIds: await existingRuns(connection, request.workflowId, maybe), storedSeq: context.watermark };
 }
 
 export async function readStepState(connection: DuckDBConnection, request: StepStateRequest): Promise<StepStateResult> {

@@ -9,12 +9,13 @@ import { RpcError } from '../common/grpc-errors.js';
 import { createLogRecordsWire } from '../common/log-records-wire.js';
 import { readEvents, readLogs, type ReadContext } from './read-events.js';
 import { readRun, readRuns, readWorkflows } from './read-runs.js';
-import { readLineage, readSteps, readStepState } from './read-steps.js';
+import { readLineage, readRunsExist, readSteps, readStepState } from './read-steps.js';
+import type { RunFilter } from './run-filter.js';
 import type { StepIndex } from './step-index.js';
 import type { PartitionStore } from './write.js';
 
 /** What a handler gets beside its connection: the request's context, and the step index the writer keeps current. */
-type HandlerContext = ReadContext & { stepIndex: StepIndex };
+type HandlerContext = ReadContext & { stepIndex: StepIndex; runFilter: RunFilter };
 
 /** Handlers by op: each gets a connection of its own for the duration of the request. */
 type StoreOp = Exclude<ReadRequest['op'], 'watermark'>;
@@ -30,6 +31,7 @@ const HANDLERS: Handlers = {
   run: readRun,
   steps: (connection, request, context) => readSteps(connection, request, context.stepIndex),
   stepState: readStepState,
+  runsExist: readRunsExist,
   lineage: readLineage,
 };
 
@@ -77,7 +79,7 @@ export class ReadServer {
     try {
       const request = parseRequest(msg.data);
       if (request.minSeq) await this.catchUp(request.minSeq);
-      const context: HandlerContext = { wire: this.wire, watermark: this.store.watermark, stepIndex: this.store.stepIndex };
+      const context: HandlerContext = { wire: this.wire, watermark: this.store.watermark, stepIndex: this.store.stepIndex, runFilter: this.store.runFilter };
       let result: unknown =
         request.op === 'watermark'
           ? { watermark: context.watermark }

@@ -1,6 +1,7 @@
 // Where each run's step snapshots lie in the stream, held in memory: timelines resolve without scanning `steps`.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { positionLiteral } from './sql.js';
+import { StepRowCache } from './step-row-cache.js';
 
 /** A run's step rows in stream order: step numbers and their positions, one entry per row. */
 export interface RunSteps {
@@ -37,6 +38,8 @@ export class StepIndex {
   private readonly waiters = new Set<() => void>();
   private rowCount = 0;
   private indexed: number;
+  /** The rows themselves, of the steps read lately. */
+  readonly rowCache = new StepRowCache();
 
   constructor(
     private readonly maxRows: number,

@@ -5,6 +5,7 @@ import type { Event } from '../common/gen/runlog/v1/Event.js';
 import { KIND_COLUMNS, rowToStoredEvent, type JsonRow } from './rows.js';
 import { positionLiteral, selectRows, Where } from './sql.js';
 import type { RunSteps, StepIndex } from './step-index.js';
+import type { StepRowCache } from './step-row-cache.js';
 
 /** Above every stream sequence: the run asked for sees all of its own rows. */
 const NO_CUTOFF = 2n ** 64n - 1n;
@@ -139,6 +140,7 @@ export class Timeline {
     private readonly workflowId: string,
     private readonly levels: Level[],
     private readonly firstSeq: bigint,
+    private readonly rowCache: StepRowCache,
   ) {}
 
   /**
@@ -162,7 +164,7 @@ export class Timeline {
       if (link.forkStep !== null) inherited = minBig(inherited, BigInt(link.forkStep));
       if (link.startedSeq !== null) cutoff = minBig(cutoff, BigInt(link.startedSeq));
     }
-    return new Timeline(connection, workflowId, levels, chain.firstSeq);
+    return new Timeline(connection, workflowId, levels, chain.firstSeq, index.rowCache);
   }
 
   /** Last step of the timeline; null when it has none. */
@@ -181,21 +183,24 @@ export class Timeline {
 
   /**
    * The row of one step (nearest level, then newest), with its state's size and, when at most
-   * `inlineMaxBytes`, its text; in the same statement, which of `existsRunIds` the partition holds.
+   * `inlineMaxBytes`, its text. Its position names it within the partition, so the statement needs
+   * no parameter: DuckDB runs a statement without parameters in one step, not prepare, bind, run.
    */
-  async oneStep(step: bigint, inlineMaxBytes: number, existsRunIds: string[] = []): Promise<{ row?: JsonRow; existing?: string[] }> {
+  async oneStep(step: bigint, inlineMaxBytes: number): Promise<JsonRow | undefined> {
     const at = this.positionOf(Number(step));
-    if (!at) return {};
-    const existing = existsRunIds.length > 0 ? `, (${EXISTING_SQL(existsRunIds)}) AS existing` : '';
+    if (!at) return undefined;
+    const kept = this.rowCache.get(at.seq, at.idx);
+    if (kept) return Number(kept.state_bytes) <= inlineMaxBytes ? kept : { ...kept, state: null };
+    const inline = Number.isSafeInteger(inlineMaxBytes) ? inlineMaxBytes : -1;
     const [row] = await selectRows(
       this.connection,
       `SELECT ${STEP_COLUMNS}, strlen(s.state)::VARCHAR AS state_bytes, length(s.state)::VARCHAR AS state_chars,
-              CASE WHEN strlen(s.state) <= ? THEN s.state END AS state${existing}
-       FROM steps s WHERE s.workflow_id = ? AND s.seq = ${positionLiteral(at.seq)} AND s.idx = ${positionLiteral(at.idx)}`,
-      [inlineMaxBytes, ...(existsRunIds.length > 0 ? [this.workflowId, ...existsRunIds] : []), this.workflowId],
+              CASE WHEN strlen(s.state) <= ${inline} THEN s.state END AS state
+       FROM steps s WHERE s.seq = ${positionLiteral(at.seq)} AND s.idx = ${positionLiteral(at.idx)}`,
+      [],
     );
-    if (!row) return {};
-    return { row, ...(existsRunIds.length > 0 ? { existing: ((row.existing as string[] | null) ?? []).map(String) } : {}) };
+    if (row && row.state !== null) this.rowCache.remember(at.seq, at.idx, row, Number(row.state_bytes));
+    return row;
   }
 
   /** Where the step's winning row is stored: the nearest level that counts a row of it, its newest such row. */
@@ -261,12 +266,10 @@ export class Timeline {
 /** Which of the runs have events in the partition. */
 export async function existingRuns(connection: DuckDBConnection, workflowId: string, runIds: string[]): Promise<string[]> {
   if (runIds.length === 0) return [];
-  const [row] = await selectRows(connection, `SELECT (${EXISTING_SQL(runIds)}) AS existing`, [workflowId, ...runIds]);
-  return ((row?.existing as string[] | null) ?? []).map(String);
+  // Lists are short (a fork's new id): plain IN (?, …) costs less than unnesting a parameter.
+  const rows = await selectRows(connection, `SELECT DISTINCT run_id FROM run_extents WHERE workflow_id = ? AND run_id IN (${placeholders(runIds)})`, [workflowId, ...runIds]);
+  return rows.map((row) => str(row.run_id));
 }
-
-// Lists are short (a fork's new id): plain IN (?, …) costs less than unnesting a parameter.
-const EXISTING_SQL = (runIds: readonly string[]) => `SELECT list(DISTINCT run_id) FROM run_extents WHERE workflow_id = ? AND run_id IN (${placeholders(runIds)})`;
 
 /** Index of the first entry of the ascending list that is at least `limit`: how many are below it. */
 function countBelow(sorted: number[], limit: number): number {

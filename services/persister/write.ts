@@ -5,6 +5,7 @@ import { createEventBatchCodec, type EventBatchCodec } from '../common/proto.js'
 import { BatchRows, ROW_TABLES, type Row, type StoredMessage, type WireMessage } from './batch-rows.js';
 import { CHUNK_ROWS } from './columns.js';
 import { LogColumns } from './log-columns.js';
+import { RunFilter } from './run-filter.js';
 import { StepIndex, type StepPosition } from './step-index.js';
 
 export type { Row, StoredMessage, WireMessage } from './batch-rows.js';
@@ -35,6 +36,8 @@ export class PartitionStore {
     private readonly codec: EventBatchCodec,
     /** Where each run's step snapshots lie, for time-travel reads: recorded with every commit. */
     readonly stepIndex: StepIndex,
+    /** Which runs the partition may hold: added to with every commit. */
+    readonly runFilter: RunFilter,
     // Column buffers of written batches, for the next ones to fill: one set is being written while another is filled.
     private readonly spareLogColumns: LogColumns[] = [],
   ) {}
@@ -49,7 +52,15 @@ export class PartitionStore {
     await writer.run(SCHEMA_SQL);
     const reader = await writer.runAndReadAll('SELECT coalesce(max(seq), 0) FROM applied');
     const watermark = Number(reader.getRows()[0][0]);
-    return new PartitionStore(instance, writer, watermark, createEventBatchCodec(), new StepIndex(options.stepIndexRows ?? DEFAULT_STEP_INDEX_ROWS, watermark));
+    const runFilter = new RunFilter();
+    // In the background: a large store takes a while, and until then every run "may" exist.
+    const loader = await instance.connect();
+    // A failed load leaves the filter answering "may" for every run: slower, never wrong.
+    void runFilter
+      .load(loader)
+      .catch(() => undefined)
+      .finally(() => loader.closeSync());
+    return new PartitionStore(instance, writer, watermark, createEventBatchCodec(), new StepIndex(options.stepIndexRows ?? DEFAULT_STEP_INDEX_ROWS, watermark), runFilter);
   }
 
   /** Highest stream sequence stored; every message at or below it is in the tables. */
@@ -105,6 +116,7 @@ export class PartitionStore {
     this.watermarkSeq = highest;
     // In the same turn as the watermark: a read never sees one without the other.
     this.stepIndex.record(rows.rowsOf('steps').map(stepPosition), highest);
+    for (const extent of rows.rowsOf('run_extents')) this.runFilter.add(extent[0] as string, extent[1] as string);
     this.spareLogColumns.push(rows.logs);
     return rows.events;
   }

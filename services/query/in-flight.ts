@@ -26,19 +26,28 @@ export class InFlightEvents {
     private readonly timeoutMs: number,
   ) {}
 
-  /** The workflow's messages after `afterSeq`, read one by one (a direct get each) up to a few. */
+  /**
+   * The workflow's messages after `afterSeq`, read one by one (a direct get each) up to a few. The
+   * workflow's last message is asked for at the same time as the first: when they are the same
+   * (none or one unstored, the usual case), one round trip is enough.
+   */
   async tailAfter(workflowId: string, afterSeq: number): Promise<StreamTail> {
     const subject = this.subjects.events(workflowId);
     const messages: StreamTail['messages'] = [];
     try {
       this.jsm ??= jetstreamManager(this.nc, { timeout: this.timeoutMs });
       const jsm = await this.jsm;
-      let seq = afterSeq + 1;
+      const [first, last] = await Promise.all([
+        jsm.direct.getMessage(this.streamName, { seq: afterSeq + 1, next_by_subj: subject }),
+        jsm.direct.getMessage(this.streamName, { last_by_subj: subject }),
+      ]);
+      let message = first;
       for (let looked = 0; looked < MAX_MESSAGES_LOOKED_AT; looked++) {
-        const message = await jsm.direct.getMessage(this.streamName, { seq, next_by_subj: subject });
         if (!message) return { messages, complete: true };
         messages.push({ seq: message.seq, runIds: new Set(this.codec.decode(message.data).map((event) => event.runId)) });
-        seq = message.seq + 1;
+        // Both asks saw every message acked before this call: past the last one, nothing is missing.
+        if (last && message.seq >= last.seq) return { messages, complete: true };
+        message = await jsm.direct.getMessage(this.streamName, { seq: message.seq + 1, next_by_subj: subject });
       }
       return { messages, complete: false };
     } catch {

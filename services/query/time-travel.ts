@@ -99,8 +99,8 @@ export class TimeTravel {
     const patch = request.statePatchJson ? parseJson(request.statePatchJson, 'state_patch_json') : undefined;
 
     // The parent's unstored events would count for the fork (they precede its RunStarted): wait for those, and for the new id's.
-    const steps = await this.steps(parent, { kind: 'at', step: fromStep }, { withStarted: true, existsRunIds: request.newRunId ? [fork.runId] : [] }, [parent.runId, fork.runId]);
-    if (steps.existingRunIds!.length > 0) throw alreadyExists(`run '${fork.runId}' already exists in workflow '${fork.workflowId}'`);
+    const steps = await this.steps(parent, { kind: 'at', step: fromStep }, { withStarted: true }, [parent.runId, fork.runId], request.newRunId ? [fork.runId] : []);
+    if (steps.existingRunIds.length > 0) throw alreadyExists(`run '${fork.runId}' already exists in workflow '${fork.workflowId}'`);
     let forkPoint = await this.complete(parent, chosenStep(parent, steps, fromStep));
 
     const started = steps.started?.runStarted;
@@ -166,24 +166,44 @@ export class TimeTravel {
    * same time, the stream is asked what it holds of the workflow beyond what the persister stored
    * when last asked; only when that holds unstored events of these runs is the persister asked
    * again, to wait for them. An ancestor's unstored events never matter: they come after the fork
-   * that cut it off.
+   * that cut it off. `existing`: runs to look for at the same time (a fork's new id), on another
+   * of the persister's connections.
    */
-  private async steps(run: Run, select: StepSelection, extra: Omit<StepsRequest, 'op' | 'workflowId' | 'runId' | 'select'> = {}, concerned = [run.runId]): Promise<StepsResult> {
+  private async steps(
+    run: Run,
+    select: StepSelection,
+    extra: Omit<StepsRequest, 'op' | 'workflowId' | 'runId' | 'select'> = {},
+    concerned = [run.runId],
+    existing: string[] = [],
+  ): Promise<StepsResult & { existingRunIds: string[] }> {
     const partition = this.reader.partitionOf(run.workflowId);
     const request: StepsRequest = { op: 'steps', ...run, select, ...extra };
+    const lookFor = async (minSeq?: number) =>
+      existing.length === 0
+        ? { existingRunIds: [], storedSeq: Infinity }
+        : (await this.reader.ask(partition, { op: 'runsExist', workflowId: run.workflowId, runIds: existing, minSeq })).result;
     const known = this.storedSeen.get(partition);
-    const [quick, early] = await Promise.all([this.reader.ask(partition, request), known === undefined ? undefined : this.inFlight.tailAfter(run.workflowId, known)]);
+    const [quick, found, early] = await Promise.all([
+      this.reader.ask(partition, request),
+      lookFor(),
+      known === undefined ? undefined : this.inFlight.tailAfter(run.workflowId, known),
+    ]);
     let result = quick.result;
-    this.storedSeen.set(partition, Math.max(known ?? 0, result.storedSeq));
-    // The early look covers everything after what this answer stored, unless it started above that
-    // or stopped short (then it may have spent its look on messages stored meanwhile).
-    const tail = early?.complete && known! <= result.storedSeq ? early : await this.inFlight.tailAfter(run.workflowId, result.storedSeq);
-    if (concerns(tail, result.storedSeq, concerned)) {
+    let existingRunIds = found.existingRunIds;
+    // What both answers hold: the stream beyond it may hold events they did not see.
+    const stored = Math.min(result.storedSeq, found.storedSeq);
+    this.storedSeen.set(partition, Math.max(known ?? 0, stored));
+    // The early look covers everything after that, unless it started above it or stopped short
+    // (then it may have spent its look on messages stored meanwhile).
+    const tail = early?.complete && known! <= stored ? early : await this.inFlight.tailAfter(run.workflowId, stored);
+    if (concerns(tail, stored, concerned)) {
       const minSeq = tail.complete ? tail.messages[tail.messages.length - 1].seq : await this.reader.latestSeq(run.workflowId);
-      result = (await this.reader.ask(partition, { ...request, minSeq })).result;
+      const [again, foundAgain] = await Promise.all([this.reader.ask(partition, { ...request, minSeq }), lookFor(minSeq)]);
+      result = again.result;
+      existingRunIds = foundAgain.existingRunIds;
     }
     if (!result.found) throw runNotFound(run);
-    return result;
+    return { ...result, existingRunIds };
   }
 
   /** Asks the workflow's persister once it stored all the stream held for the workflow (minSeq: that; 0: no wait). */
