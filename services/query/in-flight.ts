@@ -5,7 +5,7 @@ import type { EventBatchCodec } from '../common/proto.js';
 import type { Subjects } from '../common/subjects.js';
 
 // Past this many unstored messages of the workflow, reading them costs more than waiting.
-const MAX_MESSAGES_LOOKED_AT = 16;
+export const MAX_MESSAGES_LOOKED_AT = 16;
 
 /** The workflow's messages in the stream after a sequence, as far as they were looked at. */
 export interface StreamTail {
@@ -27,27 +27,28 @@ export class InFlightEvents {
   ) {}
 
   /**
-   * The workflow's messages after `afterSeq`, read one by one (a direct get each) up to a few. The
-   * workflow's last message is asked for at the same time as the first: when they are the same
-   * (none or one unstored, the usual case), one round trip is enough.
+   * The workflow's messages after `afterSeq`, each found by a direct get of the next one, up to a
+   * few. Asked for in the same round: the first, the workflow's last message (when they are the
+   * same, none or one unstored, the usual case, one round is all), and the one after each of
+   * `likelySeqs` (messages of the workflow the caller published itself), so that a tail of those
+   * costs one round too.
    */
-  async tailAfter(workflowId: string, afterSeq: number): Promise<StreamTail> {
+  async tailAfter(workflowId: string, afterSeq: number, likelySeqs: readonly number[] = []): Promise<StreamTail> {
     const subject = this.subjects.events(workflowId);
     const messages: StreamTail['messages'] = [];
     try {
       this.jsm ??= jetstreamManager(this.nc, { timeout: this.timeoutMs });
       const jsm = await this.jsm;
-      const [first, last] = await Promise.all([
-        jsm.direct.getMessage(this.streamName, { seq: afterSeq + 1, next_by_subj: subject }),
-        jsm.direct.getMessage(this.streamName, { last_by_subj: subject }),
-      ]);
+      const after = (seq: number) => jsm.direct.getMessage(this.streamName, { seq: seq + 1, next_by_subj: subject });
+      const prefetched = new Map(likelySeqs.filter((seq) => seq > afterSeq).slice(-MAX_MESSAGES_LOOKED_AT).map((seq) => [seq, after(seq)]));
+      const [first, last] = await Promise.all([after(afterSeq), jsm.direct.getMessage(this.streamName, { last_by_subj: subject })]);
       let message = first;
       for (let looked = 0; looked < MAX_MESSAGES_LOOKED_AT; looked++) {
         if (!message) return { messages, complete: true };
         messages.push({ seq: message.seq, runIds: new Set(this.codec.decode(message.data).map((event) => event.runId)) });
         // Both asks saw every message acked before this call: past the last one, nothing is missing.
         if (last && message.seq >= last.seq) return { messages, complete: true };
-        message = await jsm.direct.getMessage(this.streamName, { seq: message.seq + 1, next_by_subj: subject });
+        message = await (prefetched.get(message.seq) ?? after(message.seq));
       }
       return { messages, complete: false };
     } catch {

@@ -2,7 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { alreadyExists, invalidArgument, notFound, outOfRange, RpcError } from '../common/grpc-errors.js';
 import { idProblem } from '../common/ids.js';
-import type { EventPublisher } from '../common/publish.js';
+import type { EventPublisher, PublishResult } from '../common/publish.js';
 import type { ReadRequest, ReadResult } from '../common/read-protocol.js';
 import type { StepRow, StepSelection, StepsRequest, StepsResult } from '../common/read-steps-protocol.js';
 import { millisToTimestamp, microsToTimestamp, type Json } from '../common/values.js';
@@ -24,11 +24,14 @@ import type { StepState } from '../common/gen/runlog/v1/StepState.js';
 import { validateAppendRequest, type Limits } from '../ingest/validate.js';
 import { createEventBatchCodec } from '../common/proto.js';
 import { decodeListingToken, encodeToken } from './cursor.js';
-import { concerns, type InFlightEvents } from './in-flight.js';
+import { concerns, MAX_MESSAGES_LOOKED_AT, type InFlightEvents } from './in-flight.js';
 import { applyMergePatch } from './merge-patch.js';
 import { missingNodesError } from './missing-nodes.js';
 import { pageSize } from './paging.js';
 import type { PartitionReader } from './partitions.js';
+
+// Workflows whose recent publishes are remembered, the most recently published to.
+const PUBLISHED_WORKFLOWS = 1000;
 
 interface Run {
   workflowId: string;
@@ -42,6 +45,8 @@ export class TimeTravel {
   private readonly codec = createEventBatchCodec();
   /** Per partition, the highest watermark a steps answer claimed: the stream need only be looked at beyond it. */
   private readonly storedSeen = new Map<number, number>();
+  /** Per workflow, the sequences of the last messages this service published (forks, resume markers): likely in a tail. */
+  private readonly published = new Map<string, number[]>();
 
   constructor(
     private readonly reader: PartitionReader,
@@ -86,7 +91,7 @@ export class TimeTravel {
     const chosen = chosenStep(run, result, resumeFrom);
     if (result.missingNodeIds && result.missingNodeIds.length > 0) throw missingNodesError(result.missingNodeIds);
     const step = await this.complete(run, chosen);
-    if (step.step < result.headStep!) await this.publisher.publish('', [snapshotEvent(run, step)]);
+    if (step.step < result.headStep!) await this.publish(run.workflowId, '', [snapshotEvent(run, step)]);
     return { state: toStepState(run, step), nextStep: String(step.step + 1) };
   }
 
@@ -133,7 +138,7 @@ export class TimeTravel {
     }
     this.validateForkEvents(events);
     // One id per (workflow, new run): two Forks racing for the same new_run_id store it once.
-    const published = await this.publisher.publish(`fork-${digest(fork.workflowId, fork.runId)}`, events);
+    const published = await this.publish(fork.workflowId, `fork-${digest(fork.workflowId, fork.runId)}`, events);
     if (published.duplicate) throw alreadyExists(`run '${fork.runId}' already exists in workflow '${fork.workflowId}'`);
     return { run: fork, state: toStepState(fork, forkPoint) };
   }
@@ -186,7 +191,7 @@ export class TimeTravel {
     const [quick, found, early] = await Promise.all([
       this.reader.ask(partition, request),
       lookFor(),
-      known === undefined ? undefined : this.inFlight.tailAfter(run.workflowId, known),
+      known === undefined ? undefined : this.inFlight.tailAfter(run.workflowId, known, this.published.get(run.workflowId)),
     ]);
     let result = quick.result;
     let existingRunIds = found.existingRunIds;
@@ -195,7 +200,7 @@ export class TimeTravel {
     this.storedSeen.set(partition, Math.max(known ?? 0, stored));
     // The early look covers everything after that, unless it started above it or stopped short
     // (then it may have spent its look on messages stored meanwhile).
-    const tail = early?.complete && known! <= stored ? early : await this.inFlight.tailAfter(run.workflowId, stored);
+    const tail = early?.complete && known! <= stored ? early : await this.inFlight.tailAfter(run.workflowId, stored, this.published.get(run.workflowId));
     if (concerns(tail, stored, concerned)) {
       const minSeq = tail.complete ? tail.messages[tail.messages.length - 1].seq : await this.reader.latestSeq(run.workflowId);
       const [again, foundAgain] = await Promise.all([this.reader.ask(partition, { ...request, minSeq }), lookFor(minSeq)]);
@@ -204,6 +209,18 @@ export class TimeTravel {
     }
     if (!result.found) throw runNotFound(run);
     return { ...result, existingRunIds };
+  }
+
+  /** Publishes the events (all of one workflow) and remembers where they went, for the next tails. */
+  private async publish(workflowId: string, requestId: string, events: Event[]): Promise<PublishResult> {
+    const published = await this.publisher.publish(requestId, events);
+    const stored = this.storedSeen.get(this.reader.partitionOf(workflowId)) ?? 0;
+    const recent = (this.published.get(workflowId) ?? []).filter((seq) => seq > stored);
+    recent.push(published.lastSeq);
+    this.published.delete(workflowId);
+    this.published.set(workflowId, recent.slice(-MAX_MESSAGES_LOOKED_AT));
+    if (this.published.size > PUBLISHED_WORKFLOWS) this.published.delete(this.published.keys().next().value!);
+    return published;
   }
 
   /** Asks the workflow's persister once it stored all the stream held for the workflow (minSeq: that; 0: no wait). */
