@@ -17,14 +17,13 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { SubscribeResponse__Output } from '../services/common/gen/runlog/v1/SubscribeResponse.js';
-import { freePort, startService, waitForHealthy, type ManagedProcess } from '../services/common/local-cluster.js';
 import { Subjects } from '../services/common/subjects.js';
 import { millisToTimestamp } from '../services/common/values.js';
 import { PartitionReader } from '../services/query/partitions.js';
 import { append, ingestClient } from '../test/helpers/ingest-client.js';
 import { queryClient, queryLogs } from '../test/helpers/query-client.js';
 import { runLoadClient } from './end-to-end.js';
-import { cpuMeter, envNumber, round, type FigureScript } from './harness.js';
+import { cpuMeter, envNumber, round, startServices, type FigureScript } from './harness.js';
 import { latencyFigures, latencySummary } from './latency.js';
 
 const STREAM = 'BENCH_READ';
@@ -134,23 +133,12 @@ export const liveRead: FigureScript = {
     const queryableSeconds = envNumber('BENCH_QUERYABLE_SECONDS', 20);
     // Records per AppendStream request of the load: 20,000 records/s is then 200 requests/s.
     const loadBatch = envNumber('BENCH_READ_LOAD_BATCH', 100);
-    const natsUrl = await context.natsUrl();
-    const dataDir = context.tempDir('live-read');
-    const [ingestAddress, queryAddress, healthAddress] = [`127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`];
-    const shared = { RUNLOG_NATS_URL: natsUrl, RUNLOG_STREAM: STREAM, RUNLOG_SUBJECT_PREFIX: PREFIX, RUNLOG_PARTITIONS: '1', RUNLOG_DATA_DIR: dataDir, RUNLOG_LOG_LEVEL: 'warn' };
-    const services: ManagedProcess[] = [];
-    const nc = await connect({ servers: natsUrl });
+    const cluster = await startServices(context, { name: 'live-read', stream: STREAM, prefix: PREFIX, services: ['ingest', 'query'] });
+    const { ingestAddress, processes } = cluster;
+    const nc = await connect({ servers: await context.natsUrl() });
     const ingest = ingestClient(ingestAddress);
-    const query = queryClient(queryAddress);
+    const query = queryClient(cluster.queryAddress);
     try {
-      const persister = startService('persister', { ...shared, RUNLOG_PARTITION: '0', RUNLOG_PERSISTER_HEALTH_ADDR: healthAddress });
-      services.push(persister);
-      await waitForHealthy(healthAddress, persister);
-      const ingestService = startService('ingest', { ...shared, RUNLOG_INGEST_ADDR: ingestAddress });
-      services.push(ingestService);
-      const queryService = startService('query', { ...shared, RUNLOG_QUERY_ADDR: queryAddress });
-      services.push(queryService);
-      await Promise.all([waitForHealthy(ingestAddress, ingestService), waitForHealthy(queryAddress, queryService)]);
 
       // The load outlasts both phases: its client's clock starts before its first send, and each
       // phase may overrun by one late probe (at most GIVE_UP_MS).
@@ -166,7 +154,7 @@ export const liveRead: FigureScript = {
 
       const reader = new PartitionReader(nc, new Subjects(PREFIX, 1), STREAM, 5000);
       const lagOf = async () => (await lastSeq()) - (await reader.ask(0, { op: 'watermark' })).result.watermark;
-      const meter = cpuMeter({ 'nats-server': context.natsProcess()?.child.pid, ingest: ingestService.child.pid, persister: persister.child.pid, query: queryService.child.pid });
+      const meter = cpuMeter({ 'nats-server': context.natsProcess()?.child.pid, ingest: processes.ingest?.child.pid, persister: processes.persister?.child.pid, query: processes.query?.child.pid });
       const loadBefore = round(loadavg()[0], 2);
       const phaseStart = Date.now();
       const tail = await measureTail(ingest, query, tailRate, tailSeconds);
@@ -208,7 +196,7 @@ export const liveRead: FigureScript = {
     } finally {
       ingest.close();
       query.close();
-      for (const service of services.reverse()) await service.stop();
+      await cluster.stop();
       await nc.close();
     }
   },

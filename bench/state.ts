@@ -15,14 +15,13 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { freePort, startService, waitForHealthy, type ManagedProcess } from '../services/common/local-cluster.js';
 import { loadContract } from '../services/common/proto.js';
 import { Subjects } from '../services/common/subjects.js';
 import { PartitionReader } from '../services/query/partitions.js';
 import type { Event } from '../services/common/gen/runlog/v1/Event.js';
 import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 import type { StateServiceClient } from '../services/common/gen/runlog/v1/StateService.js';
-import { contentionWarnings, cpuMeter, envNumber, quantile, round, type Figure, type FigureScript } from './harness.js';
+import { contentionWarnings, cpuMeter, envNumber, quantile, round, startServices, type Figure, type FigureScript } from './harness.js';
 
 const STREAM = 'BENCH_STATE';
 const PREFIX = 'benchstate';
@@ -110,28 +109,15 @@ export const stateFigures: FigureScript = {
     const window = envNumber('BENCH_STATE_WINDOW', 50);
     const forks = envNumber('BENCH_STATE_FORKS', 100);
     const resumes = envNumber('BENCH_STATE_RESUMES', 50);
-    const natsUrl = await context.natsUrl();
-    const dataDir = context.tempDir('state');
-    const ingestAddress = `127.0.0.1:${await freePort()}`;
-    const queryAddress = `127.0.0.1:${await freePort()}`;
-    const healthAddress = `127.0.0.1:${await freePort()}`;
-    const shared = { RUNLOG_NATS_URL: natsUrl, RUNLOG_STREAM: STREAM, RUNLOG_SUBJECT_PREFIX: PREFIX, RUNLOG_PARTITIONS: '1', RUNLOG_DATA_DIR: dataDir, RUNLOG_LOG_LEVEL: 'warn' };
-    const services: ManagedProcess[] = [];
-    const nc = await connect({ servers: natsUrl });
+    const cluster = await startServices(context, { name: 'state', stream: STREAM, prefix: PREFIX, services: ['ingest', 'query'] });
+    const { processes } = cluster;
+    const nc = await connect({ servers: await context.natsUrl() });
     const { proto } = loadContract();
     let ingest: IngestServiceClient | undefined;
     let state: StateServiceClient | undefined;
     try {
-      const persister = startService('persister', { ...shared, RUNLOG_PARTITION: '0', RUNLOG_PERSISTER_HEALTH_ADDR: healthAddress });
-      services.push(persister);
-      await waitForHealthy(healthAddress, persister);
-      const ingestProcess = startService('ingest', { ...shared, RUNLOG_INGEST_ADDR: ingestAddress });
-      services.push(ingestProcess);
-      const queryProcess = startService('query', { ...shared, RUNLOG_QUERY_ADDR: queryAddress });
-      services.push(queryProcess);
-      await Promise.all([waitForHealthy(ingestAddress, ingestProcess), waitForHealthy(queryAddress, queryProcess)]);
-      ingest = new proto.runlog.v1.IngestService(ingestAddress, grpc.credentials.createInsecure());
-      state = new proto.runlog.v1.StateService(queryAddress, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+      ingest = new proto.runlog.v1.IngestService(cluster.ingestAddress, grpc.credentials.createInsecure());
+      state = new proto.runlog.v1.StateService(cluster.queryAddress, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
       const append = (events: Event[]) => call((r, o, cb) => ingest!.Append(r, o, cb), { events });
       const jsm = await jetstreamManager(nc);
       const streamBytes = async () => (await jsm.streams.info(STREAM)).state.bytes;
@@ -150,7 +136,7 @@ export const stateFigures: FigureScript = {
       for (let step = 0; step < 20; step++) await append([stepEvent('warm-up', step)]);
       await persisted();
 
-      const meter = cpuMeter({ 'nats-server': context.natsProcess()?.child.pid, persister: persister.child.pid, query: queryProcess.child.pid });
+      const meter = cpuMeter({ 'nats-server': context.natsProcess()?.child.pid, persister: processes.persister?.child.pid, query: processes.query?.child.pid });
       // The runs take turns, so a change in the machine's load hits every length alike.
       context.progress(`state: timing the last ${window} steps of each run, one Append each, the runs taking turns`);
       const writeSamples = new Map(lengths.map((length) => [length, { ms: [] as number[], bytes: 0 }]));
@@ -197,7 +183,7 @@ export const stateFigures: FigureScript = {
       const cores = meter.stop();
 
       context.progress('state: Grapheteria-style baseline (python3 sqlite3)');
-      const baseline = runBaseline(join(dataDir, 'grapheteria.db'), lengths, window);
+      const baseline = runBaseline(join(context.tempDir('state-baseline'), 'grapheteria.db'), lengths, window);
       const shortest = lengths[0];
       const longest = lengths[lengths.length - 1];
       const figures: Figure[] = [];
@@ -279,7 +265,7 @@ export const stateFigures: FigureScript = {
     } finally {
       ingest?.close();
       state?.close();
-      for (const service of services.reverse()) await service.stop();
+      await cluster.stop();
       await nc.close();
     }
   },
