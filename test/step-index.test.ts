@@ -1,4 +1,4 @@
-// The persister's in-memory step index against a real DuckDB file: reads that race commits, eviction, catching up.
+// The persister's in-memory step index against a real DuckDB file: reads that race commits, eviction.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StepIndex, type StepPosition } from '../services/persister/step-index.js';
@@ -59,16 +59,4 @@ test('past its size the least recently used run goes, and is read again when ask
   assert.equal(a.steps.length, 6);
   // ...and it is read again, whole, from the store.
   assert.deepEqual((await index.rowsOf(partition.connection, WF, 'big-a', 0n)).steps, [0, 1, 2, 3, 4, 5, 6]);
-});
-
-test('caughtUp waits for the batch to be recorded', async () => {
-  const index = new StepIndex(10, partition.store.watermark);
-  const batch = partition.batch([stepEvent(WF, 'waited', 0)]);
-  let done = false;
-  const waiting = index.caughtUp(batch[0].seq).then(() => (done = true));
-  await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(done, false);
-  record(index, batch);
-  await waiting;
-  assert.equal(done, true);
 });

@@ -32,8 +32,7 @@ const str = (value: unknown) => (value === null || value === undefined ? '' : St
 const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
 const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
-export async function readSteps(connection: DuckDBConnection, request: StepsRequest & { minSeq?: number }, index: StepIndex): Promise<StepsResult> {
-  await index.caughtUp(request.minSeq ?? 0);
+export async function readSteps(connection: DuckDBConnection, request: StepsRequest, index: StepIndex): Promise<StepsResult> {
   // Taken before anything is read: every read below sees at least this much (later commits may
   // show in the lineage read, but the timeline's rows are cut off at it), and claiming more could
   // hide events of the run stored after its facts were read (read your writes).

@@ -35,7 +35,6 @@ export class StepIndex {
   /** Runs being read from the store: rows committed meanwhile are collected here, then merged. */
   private readonly filling = new Map<string, StepPosition[]>();
   private readonly loads = new Map<string, Promise<RunSteps>>();
-  private readonly waiters = new Set<() => void>();
   private rowCount = 0;
   private indexed: number;
   /** The rows themselves, of the steps read lately. */
@@ -73,18 +72,6 @@ export class StepIndex {
       this.evict();
     }
     this.indexed = watermark;
-    for (const wake of this.waiters) wake();
-  }
-
-  /** Resolves once the batches up to `seq` are recorded (the writer records right after it commits). */
-  async caughtUp(seq: number): Promise<void> {
-    while (this.indexed < seq) await new Promise<void>((resolve) => {
-      const wake = () => {
-        this.waiters.delete(wake);
-        resolve();
-      };
-      this.waiters.add(wake);
-    });
   }
 
   /** The run's rows, read from the store once (from `firstSeq`, its first event) when not held. */
