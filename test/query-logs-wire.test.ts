@@ -1,7 +1,7 @@
 // QueryLogs passes on the records the persister encoded: a page decodes to exactly the StoredEvents Subscribe sends for them (built field by field, encoded by grpc-js).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logEvent, timestampOfMicros, type Event } from './helpers/events.js';
+import { variedLogs } from './helpers/events.js';
 import { append } from './helpers/ingest-client.js';
 import { queryLogs, type QueryServiceClient } from './helpers/query-client.js';
 import { startQueryCluster, type QueryCluster } from './helpers/query-service.js';
@@ -21,27 +21,6 @@ before(async () => {
 });
 
 after(() => rig?.stop());
-
-const LEVELS = ['LOG_LEVEL_TRACE', 'LOG_LEVEL_DEBUG', 'LOG_LEVEL_INFO', 'LOG_LEVEL_WARN', 'LOG_LEVEL_ERROR', 'LOG_LEVEL_FATAL'] as const;
-
-/** Log records that set every field, in turn with empty ones, short and long text, and text beyond ASCII. */
-function variedLogs(workflowId: string, runId: string, count: number): Event[] {
-  return Array.from({ length: count }, (_, i) =>
-    i % 10 === 9
-      ? logEvent(workflowId, runId, { level: LEVELS[i % LEVELS.length] })
-      : logEvent(workflowId, runId, {
-          taskName: i % 3 === 0 ? '' : `task-${i % 4}`,
-          taskInstanceId: i % 3 === 0 ? '' : `task-${i % 4}#${i}`,
-          // Before 1970 too: negative seconds are ten bytes on the wire.
-          time: i % 7 === 0 ? { seconds: String(-1_000_000_000 - i), nanos: 123_000 * i } : timestampOfMicros(1_700_000_000_000_000n + BigInt(i) * 1_234_567n),
-          level: LEVELS[i % LEVELS.length],
-          message: i % 2 === 0 ? `short ${i}` : `über ß 🎉 line ${i} `.padEnd(300 + i, 'x'),
-          attributes: i % 4 === 0 ? {} : { n: String(i), 'schlüssel': 'wert ✓', empty: '' },
-          traceId: i % 5 === 0 ? '' : '0123456789abcdef0123456789abcdef',
-          spanId: i % 5 === 0 ? '' : '0123456789abcdef',
-        }),
-  );
-}
 
 test('a QueryLogs page decodes to the StoredEvents Subscribe sends for the same records, both ways', { timeout: 60_000 }, async () => {
   const run = { workflowId: 'wire-wf', runId: 'r' };

@@ -50,7 +50,7 @@ test('50,000 logs of one run page through exactly once, ascending and descending
   await writeNumbered(ingest, { runs: [PAGED], count: 50_000, perRequest: 1000 });
   // Noise in the same workflow and in another one, which the run filter must leave out.
   await writeNumbered(ingest, { runs: [{ ...PAGED, runId: 'other' }, { workflowId: 'paging-other-wf', runId: 'r' }], count: 500 });
-  await waitUntilStored(client, PAGED, 49999);
+  await waitUntilStored(rig.cluster, PAGED);
   const ascending = await allLogs(client, { filter: PAGED, pageSize: 1000 });
   assert.deepEqual(numbers(ascending.items), range(0, 50_000));
   assert.ok(ascending.items.every((record) => record.event?.runId === PAGED.runId && record.event.workflowId === PAGED.workflowId));
@@ -105,13 +105,13 @@ test('a page_token used with other parameters, or not issued by the service, is 
 test('pages stay a stable snapshot while new logs arrive between page requests', { timeout: 180_000 }, async () => {
   const run: RunRef = { workflowId: 'stable-wf', runId: 'r' };
   await writeNumbered(ingest, { runs: [run], count: 10_000 });
-  await waitUntilStored(client, run, 9999);
+  await waitUntilStored(rig.cluster, run);
   let next = 10_000;
   // After each page, 500 more logs of the same run, stored before the next page is asked for.
   const appendMore = async () => {
     await writeNumbered(ingest, { runs: [run], from: next, count: 500 });
     next += 500;
-    await waitUntilStored(client, run, next - 1);
+    await waitUntilStored(rig.cluster, run);
   };
   const ascending = await allLogs(client, { filter: run, pageSize: 1000 }, appendMore);
   assert.deepEqual(numbers(ascending.items), range(0, 10_000));

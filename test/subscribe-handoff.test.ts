@@ -224,7 +224,7 @@ test('after the stream lost the history, a cursor resumes from DuckDB exactly af
   const run: RunRef = { workflowId: 'purge-wf', runId: 'r' };
   // Three messages of 1,000 events: the cursor at 1,500 points into the middle of the second.
   await writeNumbered(ingest, { runs: [run], count: 3000 });
-  await waitUntilStored(client, run, 2999);
+  await waitUntilStored(rig.cluster, run);
   const first = new NumberedRuns();
   const before = subscribe(client, { filter: { workflowId: run.workflowId }, fromBeginning: true }, { keep: false, onEvent: (event) => first.accept(event) });
   await before.waitForCount(1500);
@@ -256,7 +256,7 @@ test('a subscriber resumes exactly with its cursor after the query service or th
   const run: RunRef = { workflowId: 'restart-wf', runId: 'r' };
   const filter = { workflowId: run.workflowId };
   await writeNumbered(ingest, { runs: [run], count: 15_000 });
-  await waitUntilStored(client, run, 14999);
+  await waitUntilStored(rig.cluster, run);
   const checker = new NumberedRuns();
   const follow = (on: QueryServiceClient, start: { fromBeginning: true } | { afterCursor: string }) =>
     subscribe(on, { filter, ...start }, { keep: false, onEvent: (event) => checker.accept(event) });

@@ -51,6 +51,19 @@ export function timestampToMicros(ts: Timestamp__Output | null | undefined): big
   return BigInt(ts.seconds) * 1_000_000n + BigInt(Math.floor(ts.nanos / 1000));
 }
 
+/**
+ * A stream time stamp (RFC 3339 with up to nine fraction digits, as JetStream's direct get reports
+ * it) as the microseconds the persister stores for the message. nats.js hands a consumer the
+ * nanoseconds as a double, so they pass through one here too, to give the same figure.
+ */
+export function streamTimestampToMicros(timestamp: string): bigint {
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(timestamp);
+  const millis = match ? Date.parse(`${match[1]}Z`) : NaN;
+  if (!match || Number.isNaN(millis)) throw new Error(`not a stream time stamp: ${timestamp}`);
+  const nanos = BigInt(millis) * 1_000_000n + BigInt((match[2] ?? '').padEnd(9, '0'));
+  return BigInt(Number(nanos)) / 1000n;
+}
+
 export function microsToTimestamp(micros: bigint): Timestamp {
   const seconds = micros >= 0n ? micros / 1_000_000n : -((-micros + 999_999n) / 1_000_000n);
   return { seconds: seconds.toString(), nanos: Number(micros - seconds * 1_000_000n) * 1000 };

@@ -1,16 +1,18 @@
 // Events in the stream that a persister has not stored yet: a read waits for them only when they concern its runs.
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
 import type { EventBatchCodec } from '../common/proto.js';
 import type { Subjects } from '../common/subjects.js';
+import { streamTimestampToMicros } from '../common/values.js';
 
 // Past this many unstored messages of the workflow, reading them costs more than waiting.
 export const MAX_MESSAGES_LOOKED_AT = 16;
 
 /** The workflow's messages in the stream after a sequence, as far as they were looked at. */
 export interface StreamTail {
-  /** Oldest first: each message's sequence and the runs its events belong to. */
-  messages: { seq: number; runIds: Set<string> }[];
+  /** Oldest first: each message's sequence, the time the stream stored it (as the persister stores it) and its events. */
+  messages: { seq: number; ingestMicros: bigint; events: Event__Output[] }[];
   /** False when more followed than were looked at, or the stream did not answer. */
   complete: boolean;
 }
@@ -45,7 +47,7 @@ export class InFlightEvents {
       let message = first;
       for (let looked = 0; looked < MAX_MESSAGES_LOOKED_AT; looked++) {
         if (!message) return { messages, complete: true };
-        messages.push({ seq: message.seq, runIds: new Set(this.codec.decode(message.data).map((event) => event.runId)) });
+        messages.push({ seq: message.seq, ingestMicros: streamTimestampToMicros(message.timestamp), events: this.codec.decode(message.data) });
         // Both asks saw every message acked before this call: past the last one, nothing is missing.
         if (last && message.seq >= last.seq) return { messages, complete: true };
         message = await (prefetched.get(message.seq) ?? after(message.seq));
@@ -64,5 +66,5 @@ export class InFlightEvents {
  */
 export function concerns(tail: StreamTail, storedSeq: number, runIds: readonly string[]): boolean {
   if (!tail.complete) return true;
-  return tail.messages.some((message) => message.seq > storedSeq && runIds.some((runId) => message.runIds.has(runId)));
+  return tail.messages.some((message) => message.seq > storedSeq && message.events.some((event) => runIds.includes(event.runId)));
 }

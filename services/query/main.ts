@@ -47,7 +47,7 @@ await runService(logger, async () => {
     packageDefinition,
     maxReceiveMessageBytes: config.maxRequestBytes,
     services: [
-      { name: 'runlog.v1.QueryService', definition: queryService, implementation: createQueryHandlers(subscribeContext, createLogRecordsWire(), { maxStallMs: config.maxStallMs, shutdown: shutdown.signal }, logger) },
+      { name: 'runlog.v1.QueryService', definition: queryService, implementation: createQueryHandlers(subscribeContext, createLogRecordsWire(), inFlight, { maxStallMs: config.maxStallMs, shutdown: shutdown.signal }, logger) },
       { name: 'runlog.v1.StateService', definition: stateService, implementation: createStateHandlers(timeTravel, logger) },
     ],
   });

@@ -18,6 +18,8 @@ const NO_RESPONDERS_PAUSE_MS = 100;
 
 export class PartitionReader {
   private jsm?: Promise<JetStreamManager>;
+  /** Per partition, the watermark its latest answer carried. */
+  private readonly watermarks = new Map<number, number>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -50,11 +52,17 @@ export class PartitionReader {
     return partitionOf(workflowId, this.subjects.partitionCount);
   }
 
+  /** How far the partition had stored when it last answered (undefined before its first answer): where a look at the stream's unstored tail starts. */
+  lastWatermark(partition: number): number | undefined {
+    return this.watermarks.get(partition);
+  }
+
   /** Asks one partition's persister. A persister that does not answer in time is UNAVAILABLE, never a silent gap. */
   async ask<R extends ReadRequest>(partition: number, request: R): Promise<Answer<ReadResult[R['op']]>> {
     const data = await this.request(partition, JSON.stringify(request));
     const { reply, bytes } = decodeReply<R['op']>(data);
     if (!reply.ok) throw new RpcError(reply.code, `partition ${partition}: ${reply.message}`);
+    this.watermarks.set(partition, reply.watermark);
     return { result: reply.result, watermark: reply.watermark, bytes };
   }
 

@@ -13,6 +13,7 @@ import { decodeCursor, encodeCursor, type SubscriptionCursor } from './cursor.js
 import { toFilterSpec } from './filter.js';
 import { queryLogs } from './logs.js';
 import { getRun, listRuns, listWorkflows } from './runs.js';
+import type { InFlightEvents } from './in-flight.js';
 import { cursorAtStreamEnd, subscribeEvents, type SubscribeContext } from './subscribe.js';
 
 export interface QueryHandlerOptions {
@@ -48,11 +49,11 @@ export function queryServiceDefinition(service: grpc.ServiceDefinition): grpc.Se
   return { ...service, QueryLogs: { ...service.QueryLogs, responseSerialize: (response: Buffer) => response } };
 }
 
-export function createQueryHandlers(context: SubscribeContext, wire: LogRecordsWire, options: QueryHandlerOptions, logger: Logger): QueryHandlers {
+export function createQueryHandlers(context: SubscribeContext, wire: LogRecordsWire, inFlight: InFlightEvents, options: QueryHandlerOptions, logger: Logger): QueryHandlers {
   const { reader } = context;
   return {
     Subscribe: (call) => void subscribe(call, context, options, logger),
-    QueryLogs: unary('QueryLogs', logger, (request: QueryLogsRequest__Output) => queryLogs(reader, wire, request)),
+    QueryLogs: unary('QueryLogs', logger, (request: QueryLogsRequest__Output) => queryLogs(reader, inFlight, wire, request)),
     ListWorkflows: unary('ListWorkflows', logger, (request) => listWorkflows(reader, request)),
     ListRuns: unary('ListRuns', logger, (request) => listRuns(reader, request)),
     GetRun: unary('GetRun', logger, (request) => getRun(reader, request)),

@@ -5,11 +5,11 @@ import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
 import type { EventBatchCodec } from '../common/proto.js';
 import type { EventFilterSpec, Position } from '../common/read-protocol.js';
 import type { Subjects } from '../common/subjects.js';
-import { millisToTimestamp } from '../common/values.js';
 import { END_OF_MESSAGE, type SubscriptionCursor } from './cursor.js';
 import { matchesFilter } from './filter.js';
 import { mergeStreams } from './merge.js';
 import type { PartitionReader } from './partitions.js';
+import { asStored } from './stored-form.js';
 
 export interface SubscribeContext {
   nc: NatsConnection;
@@ -149,15 +149,4 @@ async function* liveEvents(
     // Free the server-side consumer now rather than after its inactivity timeout.
     await consumer.delete().catch(() => undefined);
   }
-}
-
-/**
- * Live events must look like stored ones: the ingest time where the agent sent none, and times at
- * DuckDB's microsecond resolution (a resumed subscription may meet the same event from history).
- */
-function asStored(event: Event__Output, ingestMicros: bigint): void {
-  const body = event[event.kind as keyof Event__Output] as { time?: { nanos: number } | null } | null | undefined;
-  if (!body || typeof body !== 'object' || !('time' in body)) return;
-  if (body.time) body.time.nanos -= body.time.nanos % 1000;
-  else Object.assign(body, { time: millisToTimestamp(Number(ingestMicros) / 1000) });
 }

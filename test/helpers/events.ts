@@ -29,3 +29,24 @@ export function numberedLog(workflowId: string, runId: string, n: number): Event
 export function runIds(runs: number, workflows: number): { workflowId: string; runId: string }[] {
   return Array.from({ length: runs }, (_, i) => ({ workflowId: `wf-${i % workflows}`, runId: `run-${i}` }));
 }
+
+const LEVELS = ['LOG_LEVEL_TRACE', 'LOG_LEVEL_DEBUG', 'LOG_LEVEL_INFO', 'LOG_LEVEL_WARN', 'LOG_LEVEL_ERROR', 'LOG_LEVEL_FATAL'] as const;
+
+/** Log records that set every field, in turn with empty ones, short and long text, and text beyond ASCII. */
+export function variedLogs(workflowId: string, runId: string, count: number): Event[] {
+  return Array.from({ length: count }, (_, i) =>
+    i % 10 === 9
+      ? logEvent(workflowId, runId, { level: LEVELS[i % LEVELS.length] })
+      : logEvent(workflowId, runId, {
+          taskName: i % 3 === 0 ? '' : `task-${i % 4}`,
+          taskInstanceId: i % 3 === 0 ? '' : `task-${i % 4}#${i}`,
+          // Before 1970 too: negative seconds are ten bytes on the wire.
+          time: i % 7 === 0 ? { seconds: String(-1_000_000_000 - i), nanos: 123_000 * i } : timestampOfMicros(1_700_000_000_000_000n + BigInt(i) * 1_234_567n),
+          level: LEVELS[i % LEVELS.length],
+          message: i % 2 === 0 ? `short ${i}` : `über ß 🎉 line ${i} `.padEnd(300 + i, 'x'),
+          attributes: i % 4 === 0 ? {} : { n: String(i), 'schlüssel': 'wert ✓', empty: '' },
+          traceId: i % 5 === 0 ? '' : '0123456789abcdef0123456789abcdef',
+          spanId: i % 5 === 0 ? '' : '0123456789abcdef',
+        }),
+  );
+}

@@ -1,7 +1,10 @@
 // Writes numbered log events (events.ts numberedLog) for a set of runs, batched and optionally paced, as concurrent agents would.
 import { numberedLog, type Event } from './events.js';
 import { append } from './ingest-client.js';
-import { queryLogs, type QueryServiceClient } from './query-client.js';
+import { connect } from '@nats-io/transport-node';
+import { PartitionReader } from '../../services/query/partitions.js';
+import { Subjects } from '../../services/common/subjects.js';
+import type { Cluster } from './cluster.js';
 import { sleep, waitUntil } from './wait.js';
 import type { IngestServiceClient } from '../../services/common/gen/runlog/v1/IngestService.js';
 
@@ -45,11 +48,23 @@ export async function writeNumbered(client: IngestServiceClient, spec: NumberedW
   await Promise.all(Array.from({ length: senders }, (_, s) => sender(s)));
 }
 
-/** Resolves once QueryLogs shows numbered event `last` as the run's newest: everything before it is stored too. */
-export async function waitUntilStored(client: QueryServiceClient, run: RunRef, last: number, timeoutMs = 60_000): Promise<void> {
-  await waitUntil(
-    () => queryLogs(client, { filter: run, order: 'ORDER_DESCENDING', pageSize: 1 }),
-    (page) => page.records[0]?.event?.log?.attributes.n === String(last),
-    { timeoutMs, what: `${run.workflowId}/${run.runId} stored up to n=${last}` },
-  );
+/**
+ * Resolves once the persister owning the run's workflow has committed every message of that workflow
+ * the stream held when called: its events are then in DuckDB (QueryLogs alone would not tell, as it
+ * also answers from the stream's unstored tail).
+ */
+export async function waitUntilStored(cluster: Pick<Cluster, 'natsUrl' | 'partitions'>, run: RunRef, timeoutMs = 60_000): Promise<void> {
+  const nc = await connect({ servers: cluster.natsUrl });
+  try {
+    const reader = new PartitionReader(nc, new Subjects('runlog', cluster.partitions), 'RUNLOG', 5000);
+    const seq = await reader.latestSeq(run.workflowId);
+    // A read with minSeq is answered once the watermark reached it, or fails after the persister's own limit: ask again.
+    await waitUntil(
+      () => reader.ask(reader.partitionOf(run.workflowId), { op: 'watermark', minSeq: seq }),
+      () => true,
+      { timeoutMs, what: `${run.workflowId}/${run.runId} stored up to stream sequence ${seq}` },
+    );
+  } finally {
+    await nc.close();
+  }
 }
