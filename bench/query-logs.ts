@@ -10,6 +10,7 @@
 //     service ÷ baseline ratio is the overhead of the persister's encoding, NATS, the query service,
 //     gRPC and the client's decoding;
 //   - in the details: the persister's readLogs() in-process (its SQL plus rows → encoded records),
+//     the persister's answer over NATS (what the query service receives),
 //     and the naive SQL a user would type (no run_extents), to show what the extents buy.
 // Each run is read by every variant in turn (the order rotating), so all see the same machine: on a
 // shared machine, other work slows them alike and the ratios hold even when the values wander.
@@ -93,6 +94,10 @@ async function directReads(path: string, watermark: number) {
   const connection = await instance.connect();
   const wire = createLogRecordsWire();
   const storedEventType = loadProtoRoot('runlog/v1/events.proto').lookupType('runlog.v1.StoredEvent');
+  const answerOfPage = (page: Uint8Array): Answer => {
+    const records = wire.unframe(page);
+    return { count: records.length, runId: records[0] && (storedEventType.toObject(storedEventType.decode(records[0].storedEvent)) as StoredEvent__Output).event?.runId };
+  };
   const rows = async (sql: string, values: (string | bigint)[]) => (await connection.runAndReadAll(sql, values)).getRowObjects();
   // The persister's two statements for this request (read-events.ts), with plain JS rows out.
   const extentSql = 'SELECT min(first_seq) AS lo, max(last_seq) AS hi FROM run_extents WHERE workflow_id = $1 AND run_id = $2';
@@ -116,9 +121,9 @@ async function directReads(path: string, watermark: number) {
     }, (run) => columnsFor('log', run).fixed),
     persisterRead: async (run: RunRef) => {
       const page = await readLogs(connection, { op: 'logs', filter: { workflowId: run.workflowId, runId: run.runId }, descending: false, upTo: watermark, limit: PAGE }, { wire, watermark });
-      const records = wire.unframe(page.bytes);
-      return { count: records.length, runId: records[0] && (storedEventType.toObject(storedEventType.decode(records[0].storedEvent)) as StoredEvent__Output).event?.runId };
+      return answerOfPage(page.bytes);
     },
+    answerOfPage,
     naiveSql: ofRows((run) => rows(`SELECT * FROM logs WHERE workflow_id = $1 AND run_id = $2 ORDER BY seq, idx LIMIT ${PAGE}`, [run.workflowId, run.runId])),
     async explain(run: RunRef): Promise<string> {
       const select = await selectOf(run);
@@ -164,7 +169,8 @@ export const queryLogsFigures: FigureScript = {
       const persister = startService('persister', { ...shared, RUNLOG_PARTITION: '0', RUNLOG_PERSISTER_HEALTH_ADDR: healthAddress });
       services.push(persister);
       await waitForHealthy(healthAddress, persister);
-      const { result } = await new PartitionReader(nc, subjects, STREAM, 5000).ask(0, { op: 'watermark' });
+      const reader = new PartitionReader(nc, subjects, STREAM, 5000);
+      const { result } = await reader.ask(0, { op: 'watermark' });
       if (result.watermark !== built.watermark) throw new Error(`the persister reports watermark ${result.watermark}, the file holds ${built.watermark}`);
       const query = startService('query', { ...shared, RUNLOG_QUERY_ADDR: queryAddress });
       services.push(query);
@@ -175,6 +181,11 @@ export const queryLogsFigures: FigureScript = {
         service: async (run: RunRef) => {
           const { records } = await queryLogs(client, { filter: { workflowId: run.workflowId, runId: run.runId }, pageSize: PAGE });
           return { count: records.length, runId: records[0]?.event?.runId };
+        },
+        // The persister's answer over NATS, as the query service gets it: what the service adds is the rest.
+        persisterOverNats: async (run: RunRef) => {
+          const answer = await reader.ask(0, { op: 'logs', filter: { workflowId: run.workflowId, runId: run.runId }, descending: false, limit: PAGE });
+          return answer.bytes ? direct.answerOfPage(answer.bytes) : { count: 0, runId: undefined };
         },
         persisterSql: direct.persisterSql,
         persisterRead: direct.persisterRead,
@@ -199,7 +210,7 @@ export const queryLogsFigures: FigureScript = {
         ...latencyFigures('read.query_logs', title, samples.service, {
           target: { quantile: 'p50', bound: { atMost: 20 } },
           ratios: { p50: 'read.query_logs_sql_p50', p99: 'read.query_logs_sql_p99' },
-          details: { persister_read_in_process_ms: latencySummary(samples.persisterRead), service_cpu_ms_per_query: cpuMsPerQuery, store, machine_load_average_1m: machineLoad },
+          details: { persister_read_in_process_ms: latencySummary(samples.persisterRead), persister_over_nats_ms: latencySummary(samples.persisterOverNats), service_cpu_ms_per_query: cpuMsPerQuery, store, machine_load_average_1m: machineLoad },
         }),
         ...latencyFigures('read.query_logs_sql', "QueryLogs baseline: the persister's SQL straight on the file, no NATS/gRPC", samples.persisterSql, {
           details: { naive_sql_without_run_extents_ms: latencySummary(samples.naiveSql), explain_analyze: plan },
