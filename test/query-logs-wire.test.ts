@@ -7,7 +7,9 @@ import { queryLogs, type QueryServiceClient } from './helpers/query-client.js';
 import { startQueryCluster, type QueryCluster } from './helpers/query-service.js';
 import { subscribe } from './helpers/subscription.js';
 import { waitUntil } from './helpers/wait.js';
-import { encodeCursor, encodeCursorAt } from '../services/query/cursor.js';
+import { cursorJsonBuffer, encodeCursor, writeCursorJsonAt } from '../services/query/cursor.js';
+import { createLogRecordsWire } from '../services/common/log-records-wire.js';
+import { loadProtoRoot } from '../services/common/proto.js';
 import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 
 let rig: QueryCluster;
@@ -48,10 +50,23 @@ test('a QueryLogs page decodes to the StoredEvents Subscribe sends for the same 
   assert.deepEqual(second.records, expected.slice(7, 14));
 });
 
-test('a QueryLogs cursor is made without building the cursor object, to the same text', () => {
+test('a QueryLogs cursor is written without building the cursor object, to the same text', () => {
   for (const partitions of [1, 2, 16]) {
-    for (const position of [[0, 0], [7, 3], [Number.MAX_SAFE_INTEGER, 2 ** 31 - 1]] as [number, number][]) {
-      assert.equal(encodeCursorAt(position, partitions), encodeCursor({ positions: Array.from({ length: partitions }, () => position) }));
+    const json = cursorJsonBuffer(partitions);
+    for (const position of [[0, 0], [7, 3], [1234567890, 10], [Number.MAX_SAFE_INTEGER, 2 ** 31 - 1]] as [number, number][]) {
+      const length = writeCursorJsonAt(position, partitions, json);
+      assert.equal(json.toString('base64url', 0, length), encodeCursor({ positions: Array.from({ length: partitions }, () => position) }));
     }
   }
+});
+
+test('a QueryLogsResponse carries each cursor as base64url of the bytes given, whatever their length', () => {
+  const wire = createLogRecordsWire();
+  const responseType = loadProtoRoot('runlog/v1/query.proto').lookupType('runlog.v1.QueryLogsResponse');
+  const stored = wire.unframe(wire.framePage(variedLogs('w', 'r', 12).map((event, i) => ({ seq: i + 1, idx: 0, ingestMicros: '1700000000000000', event }))));
+  const bytesOf = (record: { seq: number }) => Buffer.from(Array.from({ length: record.seq - 1 }, (_, i) => (i * 37 + record.seq * 11) % 256));
+  const response = wire.queryLogsResponse(stored, (record, into) => bytesOf(record).copy(into), Buffer.alloc(64), 'next');
+  const decoded = responseType.toObject(responseType.decode(response)) as { records: { cursor?: string }[]; nextPageToken: string };
+  assert.deepEqual(decoded.records.map((record) => record.cursor ?? ''), stored.map((record) => bytesOf(record).toString('base64url')));
+  assert.equal(decoded.nextPageToken, 'next');
 });

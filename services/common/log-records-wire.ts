@@ -25,8 +25,12 @@ export interface LogRecordsWire {
   framePage(records: readonly StoredEventRow[]): Uint8Array;
   /** The records of a framed page, in the order they were framed; the bytes are views of `page`. */
   unframe(page: Uint8Array): WireRecord[];
-  /** runlog.v1.QueryLogsResponse of the records, each given its cursor, and the next page token. */
-  queryLogsResponse(records: readonly { storedEvent: Uint8Array; cursor: string }[], nextPageToken: string): Buffer;
+  /**
+   * runlog.v1.QueryLogsResponse of the records and the next page token. Each record gets its cursor:
+   * `cursorJson` writes the cursor's JSON text into the buffer given (from its start) and says how
+   * long it is; it goes into the response base64url-encoded.
+   */
+  queryLogsResponse(records: readonly WireRecord[], cursorJson: (record: WireRecord, into: Buffer) => number, cursorJsonBuffer: Buffer, nextPageToken: string): Buffer;
 }
 
 const LENGTH_DELIMITED = 2;
@@ -133,12 +137,14 @@ export function createLogRecordsWire(): LogRecordsWire {
       while (reader.pos < reader.len) records.push({ seq: reader.double(), idx: reader.uint32(), storedEvent: reader.bytes() });
       return records;
     },
-    queryLogsResponse(records, nextPageToken) {
+    queryLogsResponse(records, cursorJson, json, nextPageToken) {
       // Each record gains its tag, length and cursor: about 64 bytes for a few partitions.
       const out = new WireWriter(records.reduce((sum, { storedEvent }) => sum + storedEvent.length + 64, nextPageToken.length + 16));
-      for (const { storedEvent, cursor } of records) {
-        out.header(TAG.records, storedEvent.length + stringSize(utf8Length(cursor))).bytes(storedEvent);
-        out.string(TAG.cursor, cursor);
+      for (const record of records) {
+        const jsonLength = cursorJson(record, json);
+        const cursorLength = base64Length(jsonLength);
+        out.header(TAG.records, record.storedEvent.length + fieldSize(cursorLength)).bytes(record.storedEvent);
+        out.header(TAG.cursor, cursorLength).base64url(json, jsonLength);
       }
       out.string(TAG.nextPageToken, nextPageToken);
       return out.finish();
@@ -154,6 +160,9 @@ const timestampSize = (seconds: number, nanos: number) => (seconds ? 1 + int64Le
 // A negative int64 is ten bytes of two's complement.
 const int64Length = (value: number) => (value < 0 ? 10 : varintLength(value));
 const entrySize = (keyLength: number, valueLength: number) => fieldSize(keyLength) + fieldSize(valueLength);
+/** Characters of unpadded base64 for this many bytes. */
+const base64Length = (bytes: number) => Math.floor(bytes / 3) * 4 + [0, 2, 3][bytes % 3];
+const BASE64URL = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', 'latin1');
 
 // Below this many characters a string is measured and copied in JS: cheaper than a call into Buffer's native code.
 const SHORT_STRING = 64;
@@ -234,6 +243,29 @@ class WireWriter {
     } else {
       this.at += this.buffer.write(text, this.at, 'utf8');
     }
+    return this;
+  }
+
+  /** The first `length` bytes of `bytes` as unpadded base64url text (Buffer's 'base64url', without the string). */
+  base64url(bytes: Uint8Array, length: number): this {
+    this.room(base64Length(length));
+    const buffer = this.buffer;
+    let at = this.at;
+    let i = 0;
+    for (; i + 3 <= length; i += 3) {
+      const bits = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+      buffer[at++] = BASE64URL[bits >> 18];
+      buffer[at++] = BASE64URL[(bits >> 12) & 63];
+      buffer[at++] = BASE64URL[(bits >> 6) & 63];
+      buffer[at++] = BASE64URL[bits & 63];
+    }
+    if (i < length) {
+      const bits = (bytes[i] << 16) | (i + 1 < length ? bytes[i + 1] << 8 : 0);
+      buffer[at++] = BASE64URL[bits >> 18];
+      buffer[at++] = BASE64URL[(bits >> 12) & 63];
+      if (i + 1 < length) buffer[at++] = BASE64URL[(bits >> 6) & 63];
+    }
+    this.at = at;
     return this;
   }
 

@@ -4,7 +4,7 @@ import type { QueryLogsRequest__Output } from '../common/gen/runlog/v1/QueryLogs
 import type { LogRecordsWire, WireRecord } from '../common/log-records-wire.js';
 import type { EventFilterSpec, Position, StoredEventRow } from '../common/read-protocol.js';
 import { timestampToMicros } from '../common/values.js';
-import { decodePageToken, encodeCursorAt, encodeToken, type PageToken } from './cursor.js';
+import { cursorJsonBuffer, decodePageToken, encodeToken, writeCursorJsonAt, type PageToken } from './cursor.js';
 import { matchesFilter, toFilterSpec } from './filter.js';
 import type { InFlightEvents, StreamTail } from './in-flight.js';
 import { pageSize } from './paging.js';
@@ -70,7 +70,9 @@ export async function queryLogs(reader: PartitionReader, inFlight: InFlightEvent
   const next: PageToken | undefined = more && last ? { after: [last.seq, last.idx] as Position, upTo, request: fingerprint } : undefined;
   // Stream sequences order every partition alike, so "after this record" is the same position in each.
   return wire.queryLogsResponse(
-    page.map((record) => ({ storedEvent: record.storedEvent, cursor: encodeCursorAt([record.seq, record.idx], reader.partitionCount) })),
+    page,
+    (record, into) => writeCursorJsonAt([record.seq, record.idx], reader.partitionCount, into),
+    cursorJsonBuffer(reader.partitionCount),
     next ? encodeToken(next) : '',
   );
 }
