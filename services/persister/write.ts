@@ -18,6 +18,10 @@ export interface PreparedBatch {
 
 const SCHEMA_SQL = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
 const DEFAULT_STEP_INDEX_ROWS = 1_000_000;
+// Up to this many rows, a table's rows go in as one INSERT, which DuckDB runs off the event loop.
+// An appender's flush runs on it and takes milliseconds even for one row: reads waited for it
+// (a fork's two events made a commit that held the persister's event loop for 4–9 ms).
+const INSERT_UP_TO_ROWS = 64;
 
 /** A `steps` row's position and step (columns as in schema.sql). */
 const stepPosition = (row: Row): StepPosition => ({
@@ -127,16 +131,39 @@ export class PartitionStore {
   }
 }
 
-/** Bulk-appends rows (values in the table's column order) on the connection, inside its current transaction. */
+/** Writes rows (values in the table's column order) on the connection, inside its current transaction. */
 async function appendRows(connection: DuckDBConnection, table: string, rows: readonly Row[]): Promise<void> {
+  if (rows.length <= INSERT_UP_TO_ROWS) return insertRows(connection, table, rows);
   const appender = await connection.createAppender(table);
   try {
-    const types: DuckDBType[] = Array.from({ length: appender.columnCount }, (_, column) => appender.columnType(column));
+    const types = columnTypesOf(appender);
     for (let start = 0; start < rows.length; start += CHUNK_ROWS) appendChunk(appender, types, rows.slice(start, start + CHUNK_ROWS));
     appender.flushSync();
   } finally {
     appender.closeSync();
   }
+}
+
+const columnTypesOf = (appender: DuckDBAppender): DuckDBType[] => Array.from({ length: appender.columnCount }, (_, column) => appender.columnType(column));
+
+/** Column types per table, as its appender reports them: the same conversions for either way in. */
+const tableTypes = new Map<string, DuckDBType[]>();
+
+async function insertRows(connection: DuckDBConnection, table: string, rows: readonly Row[]): Promise<void> {
+  let types = tableTypes.get(table);
+  if (!types) {
+    const appender = await connection.createAppender(table);
+    types = columnTypesOf(appender);
+    appender.closeSync();
+    tableTypes.set(table, types);
+  }
+  const columns = types.length;
+  const tuple = (r: number) => `(${Array.from({ length: columns }, (_, c) => `$${r * columns + c + 1}`).join(', ')})`;
+  await connection.run(
+    `INSERT INTO ${table} VALUES ${rows.map((_, r) => tuple(r)).join(', ')}`,
+    rows.flatMap((row) => row.slice(0, columns)),
+    rows.flatMap(() => types),
+  );
 }
 
 function appendChunk(appender: DuckDBAppender, types: DuckDBType[], rows: readonly Row[]): void {
