@@ -1,6 +1,6 @@
 // The partition's DuckDB file: schema at open, then one transaction per batch with its watermark.
 import { readFileSync } from 'node:fs';
-import { DuckDBDataChunk, DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBDataChunk, DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { createEventBatchCodec, type EventBatchCodec } from '../common/proto.js';
 import { BatchRows, ROW_TABLES, type Row, type StoredMessage, type WireMessage } from './batch-rows.js';
 import { CHUNK_ROWS } from './columns.js';
@@ -111,7 +111,9 @@ export class PartitionStore {
         const tableRows = rows.rowsOf(table);
         if (tableRows.length > 0) await appendRows(this.writer, table, tableRows);
       }
-      await this.writer.run('INSERT INTO applied VALUES ($1, $2, now())', [BigInt(highest), rows.events]);
+      const applied = await prepared(this.writer, 'INSERT INTO applied VALUES ($1, $2, now())');
+      applied.bind([BigInt(highest), rows.events]);
+      await applied.run();
       await this.writer.run('COMMIT');
     } catch (error) {
       await this.writer.run('ROLLBACK').catch(() => undefined);
@@ -148,7 +150,18 @@ const columnTypesOf = (appender: DuckDBAppender): DuckDBType[] => Array.from({ l
 
 /** Column types per table, as its appender reports them: the same conversions for either way in. */
 const tableTypes = new Map<string, DuckDBType[]>();
+/** The writer's statements, each prepared once (parsing and planning cost more than running). */
+const preparedStatements = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
 
+async function prepared(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  const statements = preparedStatements.get(connection) ?? new Map<string, DuckDBPreparedStatement>();
+  preparedStatements.set(connection, statements);
+  let statement = statements.get(sql);
+  if (!statement) statements.set(sql, (statement = await connection.prepare(sql)));
+  return statement;
+}
+
+/** One INSERT of the rows; a statement for each table and row count up to INSERT_UP_TO_ROWS. */
 async function insertRows(connection: DuckDBConnection, table: string, rows: readonly Row[]): Promise<void> {
   let types = tableTypes.get(table);
   if (!types) {
@@ -159,11 +172,9 @@ async function insertRows(connection: DuckDBConnection, table: string, rows: rea
   }
   const columns = types.length;
   const tuple = (r: number) => `(${Array.from({ length: columns }, (_, c) => `$${r * columns + c + 1}`).join(', ')})`;
-  await connection.run(
-    `INSERT INTO ${table} VALUES ${rows.map((_, r) => tuple(r)).join(', ')}`,
-    rows.flatMap((row) => row.slice(0, columns)),
-    rows.flatMap(() => types),
-  );
+  const statement = await prepared(connection, `INSERT INTO ${table} VALUES ${rows.map((_, r) => tuple(r)).join(', ')}`);
+  statement.bind(rows.flatMap((row) => row.slice(0, columns)), rows.flatMap(() => types));
+  await statement.run();
 }
 
 function appendChunk(appender: DuckDBAppender, types: DuckDBType[], rows: readonly Row[]): void {

@@ -38,6 +38,12 @@ interface Run {
   runId: string;
 }
 
+/** A message this service published: where it went, and the runs of its events. */
+interface OwnMessage {
+  seq: number;
+  runIds: string[];
+}
+
 /** A step whose state is complete (fetched in chunks when the persister left it out). */
 type FullStep = StepRow & { state: string };
 
@@ -45,8 +51,8 @@ export class TimeTravel {
   private readonly codec = createEventBatchCodec();
   /** Per partition, the highest watermark a steps answer claimed: the stream need only be looked at beyond it. */
   private readonly storedSeen = new Map<number, number>();
-  /** Per workflow, the sequences of the last messages this service published (forks, resume markers): likely in a tail. */
-  private readonly published = new Map<string, number[]>();
+  /** Per workflow, the last messages this service published (forks, resume markers) and their runs: likely in a tail. */
+  private readonly published = new Map<string, OwnMessage[]>();
 
   constructor(
     private readonly reader: PartitionReader,
@@ -188,21 +194,31 @@ export class TimeTravel {
         ? { existingRunIds: [], storedSeq: Infinity }
         : (await this.reader.ask(partition, { op: 'runsExist', workflowId: run.workflowId, runIds: existing, minSeq })).result;
     const known = this.storedSeen.get(partition);
+    const own = this.published.get(run.workflowId) ?? [];
+    // This service's own messages right after what was stored, one after another in the stream:
+    // nothing else can lie between them, and their runs are known, so the stream is asked only
+    // what follows them.
+    const ownNext: OwnMessage[] = [];
+    if (known !== undefined) for (const message of own) if (message.seq === (ownNext.at(-1)?.seq ?? known) + 1) ownNext.push(message);
+    const lookedFrom = ownNext.at(-1)?.seq ?? known;
+    const likely = own.map((message) => message.seq);
     const [quick, found, early] = await Promise.all([
       this.reader.ask(partition, request),
       lookFor(),
-      known === undefined ? undefined : this.inFlight.tailAfter(run.workflowId, known, this.published.get(run.workflowId)),
+      lookedFrom === undefined ? undefined : this.inFlight.tailAfter(run.workflowId, lookedFrom, likely),
     ]);
     let result = quick.result;
     let existingRunIds = found.existingRunIds;
     // What both answers hold: the stream beyond it may hold events they did not see.
     const stored = Math.min(result.storedSeq, found.storedSeq);
     this.storedSeen.set(partition, Math.max(known ?? 0, stored));
-    // The early look covers everything after that, unless it started above it or stopped short
-    // (then it may have spent its look on messages stored meanwhile).
-    const tail = early?.complete && known! <= stored ? early : await this.inFlight.tailAfter(run.workflowId, stored, this.published.get(run.workflowId));
-    if (concerns(tail, stored, concerned)) {
-      const minSeq = tail.complete ? tail.messages[tail.messages.length - 1].seq : await this.reader.latestSeq(run.workflowId);
+    // The early look (with the own messages before it) covers everything after that, unless it
+    // started above it or stopped short (then it may have spent its look on messages stored meanwhile).
+    const earlyCovers = early?.complete && known! <= stored;
+    const tail = earlyCovers ? early : await this.inFlight.tailAfter(run.workflowId, stored, likely);
+    const ownConcerned = earlyCovers && ownNext.some((message) => message.seq > stored && message.runIds.some((runId) => concerned.includes(runId)));
+    if (ownConcerned || concerns(tail, stored, concerned)) {
+      const minSeq = !tail.complete ? await this.reader.latestSeq(run.workflowId) : (tail.messages.at(-1)?.seq ?? lookedFrom!);
       const [again, foundAgain] = await Promise.all([this.reader.ask(partition, { ...request, minSeq }), lookFor(minSeq)]);
       result = again.result;
       existingRunIds = foundAgain.existingRunIds;
@@ -215,8 +231,9 @@ export class TimeTravel {
   private async publish(workflowId: string, requestId: string, events: Event[]): Promise<PublishResult> {
     const published = await this.publisher.publish(requestId, events);
     const stored = this.storedSeen.get(this.reader.partitionOf(workflowId)) ?? 0;
-    const recent = (this.published.get(workflowId) ?? []).filter((seq) => seq > stored);
-    recent.push(published.lastSeq);
+    const recent = (this.published.get(workflowId) ?? []).filter((message) => message.seq > stored);
+    // Only the last message's sequence is known: the runs of all the events cover it.
+    recent.push({ seq: published.lastSeq, runIds: [...new Set(events.map((event) => event.runId!))] });
     this.published.delete(workflowId);
     this.published.set(workflowId, recent.slice(-MAX_MESSAGES_LOOKED_AT));
     if (this.published.size > PUBLISHED_WORKFLOWS) this.published.delete(this.published.keys().next().value!);
