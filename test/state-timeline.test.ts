@@ -1,7 +1,7 @@
 // The persister's time-travel reads on a DuckDB file fed in-process: the timeline rule, lineage cut-offs, budgets and chunks.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readLineage, readRunsExist, readSteps, readStepState } from '../services/persister/read-steps.js';
+import { readLineage, readSteps, readStepState } from '../services/persister/read-steps.js';
 import { STATE_CHUNK_CHARS, type StepSelection, type StepsRequest, type StepsResult } from '../services/common/read-steps-protocol.js';
 import { InProcessPartition, runStarted, stateAt, stepEvent, stepEvents } from './helpers/state-events.js';
 
@@ -14,7 +14,7 @@ before(async () => {
 after(() => partition.close());
 
 const steps = (runId: string, select: StepSelection, extra: Omit<StepsRequest, 'op' | 'workflowId' | 'runId' | 'select'> = {}) =>
-  readSteps(partition.connection, { op: 'steps', workflowId: WF, runId, select, ...extra }, partition.store.stepIndex);
+  readSteps(partition.connection, { op: 'steps', workflowId: WF, runId, select, ...extra }, partition.store);
 const listAll = async (runId: string): Promise<StepsResult['items']> => {
   const result = await steps(runId, { kind: 'after', afterStep: -1, limit: 1000 });
   assert.equal(result.more, false);
@@ -115,8 +115,8 @@ describe('the timeline rule', () => {
     assert.deepEqual([stepless.found, stepless.headStep, stepless.items], [true, null, []]);
     const info = await steps('stepless', { kind: 'latest' }, { withStarted: true });
     assert.deepEqual(info.started?.runStarted?.nodeIds, ['start', 'work', 'end']);
-    const exist = await readRunsExist(partition.connection, { op: 'runsExist', workflowId: WF, runIds: ['nobody', 'plain', 'stepless'] }, { watermark: partition.store.watermark, runFilter: partition.store.runFilter });
-    assert.deepEqual(exist.existingRunIds.sort(), ['plain', 'stepless']);
+    const exist = await steps('stepless', { kind: 'latest' }, { lookFor: ['nobody', 'plain', 'stepless'] });
+    assert.deepEqual(exist.existingRunIds?.sort(), ['plain', 'stepless']);
   });
 });
 

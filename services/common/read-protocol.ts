@@ -1,6 +1,6 @@
 // The persister read API on NATS request-reply (`<prefix>.read.<p>`): typed requests and replies, JSON on the wire (plus raw bytes for log pages).
 import type { Event } from './gen/runlog/v1/Event.js';
-import type { LineageRequest, LineageResult, RunsExistRequest, RunsExistResult, StepsRequest, StepsResult, StepStateRequest, StepStateResult } from './read-steps-protocol.js';
+import type { LineageRequest, LineageResult, StepsRequest, StepsResult, StepStateRequest, StepStateResult } from './read-steps-protocol.js';
 
 /** A place in a partition: stream sequence of the message, index of the event in it. */
 export type Position = [seq: number, idx: number];
@@ -85,7 +85,7 @@ export type ReadRequest =
       limit: number;
     })
   | (Base & { op: 'run'; workflowId: string; runId: string })
-  | (Base & (StepsRequest | StepStateRequest | RunsExistRequest | LineageRequest));
+  | (Base & (StepsRequest | StepStateRequest | LineageRequest));
 
 /** Order of ListRuns: newest start first, then workflow id, then run id. */
 export type RunKey = [startMicros: string, workflowId: string, runId: string];
@@ -148,7 +148,6 @@ export type ReadResult = {
   run: RunDetail | null;
   steps: StepsResult;
   stepState: StepStateResult;
-  runsExist: RunsExistResult;
   lineage: LineageResult;
 };
 

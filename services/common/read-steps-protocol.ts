@@ -33,6 +33,8 @@ export interface StepsRequest {
   definedNodeIds?: string[];
   /** Also return the run's first RunStarted (what a fork inherits). */
   withStarted?: boolean;
+  /** Also say which of these runs have events in the partition (a fork's new id must not). */
+  lookFor?: string[];
 }
 
 /** One step of the current timeline. */
@@ -70,6 +72,8 @@ export interface StepsResult {
   missingNodeIds?: string[];
   /** Present when withStarted was asked: null when the run sent no RunStarted. */
   started?: Event | null;
+  /** Present when lookFor was given: those of its runs that have events. */
+  existingRunIds?: string[];
   /**
    * The partition's watermark in the snapshot this answer was read from: the answer holds every
    * event up to it. (The reply's own watermark is taken later, when it is sent.)
@@ -91,19 +95,6 @@ export interface StepStateResult {
   /** At most STATE_CHUNK_CHARS characters from offsetChars. */
   text: string;
   totalChars: number;
-}
-
-/** Which of the runs have events in the partition (a fork's new id must not). */
-export interface RunsExistRequest {
-  op: 'runsExist';
-  workflowId: string;
-  runIds: string[];
-}
-
-export interface RunsExistResult {
-  existingRunIds: string[];
-  /** The watermark when the read began: the answer holds every event up to it. */
-  storedSeq: number;
 }
 
 export interface LineageRequest {

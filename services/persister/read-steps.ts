@@ -8,8 +8,6 @@ import {
   type LineageEntry,
   type LineageRequest,
   type LineageResult,
-  type RunsExistRequest,
-  type RunsExistResult,
   type StepRow,
   type StepsRequest,
   type StepsResult,
@@ -32,14 +30,19 @@ const str = (value: unknown) => (value === null || value === undefined ? '' : St
 const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
 const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
-export async function readSteps(connection: DuckDBConnection, request: StepsRequest, index: StepIndex): Promise<StepsResult> {
+export async function readSteps(connection: DuckDBConnection, request: StepsRequest, context: { stepIndex: StepIndex; runFilter: RunFilter }): Promise<StepsResult> {
+  const index = context.stepIndex;
   // Taken before anything is read: every read below sees at least this much (later commits may
   // show in the lineage read, but the timeline's rows are cut off at it), and claiming more could
   // hide events of the run stored after its facts were read (read your writes).
   const storedSeq = index.indexedSeq;
+  // The run filter holds every run up to that sequence, and more (both are kept in the same turn as
+  // the watermark): its "no" needs no SQL.
+  const maybe = request.lookFor?.filter((runId) => context.runFilter.mayHold(request.workflowId, runId));
+  const existingRunIds = maybe && (await existingRuns(connection, request.workflowId, maybe));
   const select = request.select;
   const chain = await readChain(connection, request.workflowId, request.runId);
-  const result: StepsResult = { found: chain.found, chain: chain.links, headStep: null, items: [], more: false, storedSeq };
+  const result: StepsResult = { found: chain.found, chain: chain.links, headStep: null, items: [], more: false, storedSeq, ...(existingRunIds && { existingRunIds }) };
   if (request.withStarted) result.started = chain.found ? await firstRunStarted(connection, request.workflowId, request.runId) : null;
   if (!chain.found) {
     return result;
@@ -66,12 +69,6 @@ export async function readSteps(connection: DuckDBConnection, request: StepsRequ
     }
   }
   return result;
-}
-
-export async function readRunsExist(connection: DuckDBConnection, request: RunsExistRequest, context: { watermark: number; runFilter: RunFilter }): Promise<RunsExistResult> {
-  // The filter holds every run up to the watermark taken when the request came in, and more.
-  const maybe = request.runIds.filter((runId) => context.runFilter.mayHold(request.workflowId, runId));
-  return { existingRunIds: await existingRuns(connection, request.workflowId, maybe), storedSeq: context.watermark };
 }
 
 export async function readStepState(connection: DuckDBConnection, request: StepStateRequest): Promise<StepStateResult> {

@@ -9,7 +9,7 @@ import { RpcError } from '../common/grpc-errors.js';
 import { createLogRecordsWire } from '../common/log-records-wire.js';
 import { readEvents, readLogs, type ReadContext } from './read-events.js';
 import { readRun, readRuns, readWorkflows } from './read-runs.js';
-import { readLineage, readRunsExist, readSteps, readStepState } from './read-steps.js';
+import { readLineage, readSteps, readStepState } from './read-steps.js';
 import type { RunFilter } from './run-filter.js';
 import type { StepIndex } from './step-index.js';
 import type { PartitionStore } from './write.js';
@@ -29,9 +29,8 @@ const HANDLERS: Handlers = {
   workflows: readWorkflows,
   runs: readRuns,
   run: readRun,
-  steps: (connection, request, context) => readSteps(connection, request, context.stepIndex),
+  steps: (connection, request, context) => readSteps(connection, request, context),
   stepState: readStepState,
-  runsExist: readRunsExist,
   lineage: readLineage,
 };
 

@@ -177,8 +177,7 @@ export class TimeTravel {
    * same time, the stream is asked what it holds of the workflow beyond what the persister stored
    * when last asked; only when that holds unstored events of these runs is the persister asked
    * again, to wait for them. An ancestor's unstored events never matter: they come after the fork
-   * that cut it off. `existing`: runs to look for at the same time (a fork's new id), on another
-   * of the persister's connections.
+   * that cut it off. `existing`: runs to look for in the same read (a fork's new id).
    */
   private async steps(
     run: Run,
@@ -188,11 +187,7 @@ export class TimeTravel {
     existing: string[] = [],
   ): Promise<StepsResult & { existingRunIds: string[] }> {
     const partition = this.reader.partitionOf(run.workflowId);
-    const request: StepsRequest = { op: 'steps', ...run, select, ...extra };
-    const lookFor = async (minSeq?: number) =>
-      existing.length === 0
-        ? { existingRunIds: [], storedSeq: Infinity }
-        : (await this.reader.ask(partition, { op: 'runsExist', workflowId: run.workflowId, runIds: existing, minSeq })).result;
+    const request: StepsRequest = { op: 'steps', ...run, select, ...extra, ...(existing.length > 0 && { lookFor: existing }) };
     const known = this.storedSeen.get(partition);
     const own = this.published.get(run.workflowId) ?? [];
     // This service's own messages right after what was stored, one after another in the stream:
@@ -202,15 +197,13 @@ export class TimeTravel {
     if (known !== undefined) for (const message of own) if (message.seq === (ownNext.at(-1)?.seq ?? known) + 1) ownNext.push(message);
     const lookedFrom = ownNext.at(-1)?.seq ?? known;
     const likely = own.map((message) => message.seq);
-    const [quick, found, early] = await Promise.all([
+    const [quick, early] = await Promise.all([
       this.reader.ask(partition, request),
-      lookFor(),
       lookedFrom === undefined ? undefined : this.inFlight.tailAfter(run.workflowId, lookedFrom, likely),
     ]);
     let result = quick.result;
-    let existingRunIds = found.existingRunIds;
-    // What both answers hold: the stream beyond it may hold events they did not see.
-    const stored = Math.min(result.storedSeq, found.storedSeq);
+    // What the answer holds: the stream beyond it may hold events it did not see.
+    const stored = result.storedSeq;
     this.storedSeen.set(partition, Math.max(known ?? 0, stored));
     // The early look (with the own messages before it) covers everything after that, unless it
     // started above it or stopped short (then it may have spent its look on messages stored meanwhile).
@@ -219,12 +212,10 @@ export class TimeTravel {
     const ownConcerned = earlyCovers && ownNext.some((message) => message.seq > stored && message.runIds.some((runId) => concerned.includes(runId)));
     if (ownConcerned || concerns(tail, stored, concerned)) {
       const minSeq = !tail.complete ? await this.reader.latestSeq(run.workflowId) : (tail.messages.at(-1)?.seq ?? lookedFrom!);
-      const [again, foundAgain] = await Promise.all([this.reader.ask(partition, { ...request, minSeq }), lookFor(minSeq)]);
-      result = again.result;
-      existingRunIds = foundAgain.existingRunIds;
+      result = (await this.reader.ask(partition, { ...request, minSeq })).result;
     }
     if (!result.found) throw runNotFound(run);
-    return { ...result, existingRunIds };
+    return { ...result, existingRunIds: result.existingRunIds ?? [] };
   }
 
   /** Publishes the events (all of one workflow) and remembers where they went, for the next tails. */
