@@ -111,7 +111,7 @@ export class PartitionStore {
         const tableRows = rows.rowsOf(table);
         if (tableRows.length > 0) await appendRows(this.writer, table, tableRows);
       }
-      const applied = await prepared(this.writer, 'INSERT INTO applied VALUES ($1, $2, now())');
+      const applied = await prepared(this.writer, 'applied: the watermark row', () => 'INSERT INTO applied VALUES ($1, $2, now())');
       applied.bind([BigInt(highest), rows.events]);
       await applied.run();
       await this.writer.run('COMMIT');
@@ -153,11 +153,12 @@ const tableTypes = new Map<string, DuckDBType[]>();
 /** The writer's statements, each prepared once (parsing and planning cost more than running). */
 const preparedStatements = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
 
-async function prepared(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+/** The statement known by `key`, prepared from `sql()` the first time it is asked for. */
+async function prepared(connection: DuckDBConnection, key: string, sql: () => string): Promise<DuckDBPreparedStatement> {
   const statements = preparedStatements.get(connection) ?? new Map<string, DuckDBPreparedStatement>();
   preparedStatements.set(connection, statements);
-  let statement = statements.get(sql);
-  if (!statement) statements.set(sql, (statement = await connection.prepare(sql)));
+  let statement = statements.get(key);
+  if (!statement) statements.set(key, (statement = await connection.prepare(sql())));
   return statement;
 }
 
@@ -172,7 +173,7 @@ async function insertRows(connection: DuckDBConnection, table: string, rows: rea
   }
   const columns = types.length;
   const tuple = (r: number) => `(${Array.from({ length: columns }, (_, c) => `$${r * columns + c + 1}`).join(', ')})`;
-  const statement = await prepared(connection, `INSERT INTO ${table} VALUES ${rows.map((_, r) => tuple(r)).join(', ')}`);
+  const statement = await prepared(connection, `${table}/${rows.length}`, () => `INSERT INTO ${table} VALUES ${rows.map((_, r) => tuple(r)).join(', ')}`);
   statement.bind(rows.flatMap((row) => row.slice(0, columns)), rows.flatMap(() => types));
   await statement.run();
 }
