@@ -49,8 +49,6 @@ type FullStep = StepRow & { state: string };
 
 export class TimeTravel {
   private readonly codec = createEventBatchCodec();
-  /** Per partition, the highest watermark a steps answer claimed: the stream need only be looked at beyond it. */
-  private readonly storedSeen = new Map<number, number>();
   /** Per workflow, the last messages this service published (forks, resume markers) and their runs: likely in a tail. */
   private readonly published = new Map<string, OwnMessage[]>();
 
@@ -188,7 +186,8 @@ export class TimeTravel {
   ): Promise<StepsResult & { existingRunIds: string[] }> {
     const partition = this.reader.partitionOf(run.workflowId);
     const request: StepsRequest = { op: 'steps', ...run, select, ...extra, ...(existing.length > 0 && { lookFor: existing }) };
-    const known = this.storedSeen.get(partition);
+    // What the persister had stored when it last answered: the stream need only be looked at beyond it.
+    const known = this.reader.lastWatermark(partition);
     const own = this.published.get(run.workflowId) ?? [];
     // This service's own messages right after what was stored, one after another in the stream:
     // nothing else can lie between them, and their runs are known, so the stream is asked only
@@ -204,7 +203,6 @@ export class TimeTravel {
     let result = quick.result;
     // What the answer holds: the stream beyond it may hold events it did not see.
     const stored = result.storedSeq;
-    this.storedSeen.set(partition, Math.max(known ?? 0, stored));
     // The early look (with the own messages before it) covers everything after that, unless it
     // started above it or stopped short (then it may have spent its look on messages stored meanwhile).
     const earlyCovers = early?.complete && known! <= stored;
@@ -221,7 +219,7 @@ export class TimeTravel {
   /** Publishes the events (all of one workflow) and remembers where they went, for the next tails. */
   private async publish(workflowId: string, requestId: string, events: Event[]): Promise<PublishResult> {
     const published = await this.publisher.publish(requestId, events);
-    const stored = this.storedSeen.get(this.reader.partitionOf(workflowId)) ?? 0;
+    const stored = this.reader.lastWatermark(this.reader.partitionOf(workflowId)) ?? 0;
     const recent = (this.published.get(workflowId) ?? []).filter((message) => message.seq > stored);
     // Only the last message's sequence is known: the runs of all the events cover it.
     recent.push({ seq: published.lastSeq, runIds: [...new Set(events.map((event) => event.runId!))] });
