@@ -60,7 +60,7 @@ export async function queryLogs(reader: PartitionReader, inFlight: InFlightEvent
   // A tail that began above what the persister answered from (the stream was replaced) is not used.
   if (tail?.complete && tailFrom! <= upTo[0]) {
     merged.push(...unstoredRecords(wire, tail, upTo[0], selection));
-    upTo[0] = Math.max(upTo[0], ...tail.messages.map((message) => message.seq));
+    upTo[0] = Math.max(upTo[0], tail.messages.at(-1)?.seq ?? 0);
   }
   const direction = descending ? -1 : 1;
   merged.sort((a, b) => direction * (a.seq - b.seq || a.idx - b.idx));
