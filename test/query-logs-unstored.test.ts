@@ -44,6 +44,13 @@ async function pagesAfter(request: QueryLogsRequest, token: string): Promise<Sto
   return records;
 }
 
+/** One record, committed and queried: the query service then knows the partition's watermark and reads the tail above it. */
+async function commitFirst(run: { workflowId: string; runId: string }): Promise<void> {
+  await append(ingest, { events: [logEvent(run.workflowId, run.runId, { message: 'committed first' })] });
+  await waitUntilStored(rig.cluster, run);
+  await queryLogs(client, { filter: run });
+}
+
 /** Whether the persister owning the workflow has committed the workflow's latest message. */
 async function stored(workflowId: string): Promise<boolean> {
   const latest = await reader.latestSeq(workflowId);
@@ -52,10 +59,7 @@ async function stored(workflowId: string): Promise<boolean> {
 
 test('records acked but not yet committed are returned, as they are returned once stored', { timeout: 60_000 }, async () => {
   const run = { workflowId: 'unstored-wf', runId: 'r' };
-  // A first commit, so the query service knows the partition's watermark and reads the tail above it.
-  await append(ingest, { events: [logEvent(run.workflowId, run.runId, { message: 'committed first' })] });
-  await waitUntilStored(rig.cluster, run);
-  await queryLogs(client, { filter: run });
+  await commitFirst(run);
 
   await append(ingest, { events: variedLogs(run.workflowId, run.runId, 40) });
   await append(ingest, {
@@ -96,9 +100,7 @@ test('records acked but not yet committed are returned, as they are returned onc
 
 test('a later page waits for its bound to be stored rather than skip the unstored records', { timeout: 60_000 }, async () => {
   const run = { workflowId: 'unstored-paging-wf', runId: 'r' };
-  await append(ingest, { events: [logEvent(run.workflowId, run.runId, { message: 'committed first' })] });
-  await waitUntilStored(rig.cluster, run);
-  await queryLogs(client, { filter: run });
+  await commitFirst(run);
   await append(ingest, { events: variedLogs(run.workflowId, run.runId, 10) });
   const first = await queryLogs(client, { filter: run, pageSize: 4 });
   assert.equal(await stored(run.workflowId), false, `stored within ${FLUSH_INTERVAL}: the first page did not come from the tail`);
