@@ -9,7 +9,8 @@
 //     does, sql.ts positionLiteral), rows read into JS; the
 //     service ÷ baseline ratio is the overhead of the persister's encoding, NATS, the query service,
 //     gRPC and the client's decoding;
-//   - in the details: the persister's readLogs() in-process (its SQL plus rows → encoded records),
+//   - in the details: the persister's readLogs() in-process (its SQL plus rows → encoded records; run
+//     extents held in memory, as the persister loads them at start),
 //     the persister's answer over NATS (what the query service receives),
 //     and the naive SQL a user would type (no run_extents), to show what the extents buy.
 // Each run is read by every variant in turn (the order rotating), so all see the same machine: on a
@@ -31,6 +32,7 @@ import { ensureStream, STREAM_SPEC } from '../services/common/stream.js';
 import { Subjects } from '../services/common/subjects.js';
 import { readLogs } from '../services/persister/read-events.js';
 import { columnsFor } from '../services/persister/rows.js';
+import { RunExtents } from '../services/persister/run-extents.js';
 import { positionLiteral } from '../services/persister/sql.js';
 import { PartitionReader } from '../services/query/partitions.js';
 import { queryClient, queryLogs } from '../test/helpers/query-client.js';
@@ -93,6 +95,9 @@ async function directReads(path: string, watermark: number) {
   const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
   const connection = await instance.connect();
   const wire = createLogRecordsWire();
+  // As the persister holds them after its start.
+  const runExtents = new RunExtents(50_000);
+  await runExtents.load(connection);
   const storedEventType = loadProtoRoot('runlog/v1/events.proto').lookupType('runlog.v1.StoredEvent');
   const answerOfPage = (page: Uint8Array): Answer => {
     const records = wire.unframe(page);
@@ -120,7 +125,7 @@ async function directReads(path: string, watermark: number) {
       return rows(select.sql, select.values);
     }, (run) => columnsFor('log', run).fixed),
     persisterRead: async (run: RunRef) => {
-      const page = await readLogs(connection, { op: 'logs', filter: { workflowId: run.workflowId, runId: run.runId }, descending: false, upTo: watermark, limit: PAGE }, { wire, watermark });
+      const page = await readLogs(connection, { op: 'logs', filter: { workflowId: run.workflowId, runId: run.runId }, descending: false, upTo: watermark, limit: PAGE }, { wire, watermark, runExtents });
       return answerOfPage(page.bytes);
     },
     answerOfPage,

@@ -33,6 +33,7 @@ const SPEC = {
   readWorkers: { env: 'RUNLOG_READ_WORKERS', default: 4, parse: integer(1, 64), help: 'DuckDB connections serving reads at once' },
   readQueue: { env: 'RUNLOG_READ_QUEUE', default: 256, parse: integer(0, 100_000), help: 'reads waiting for a worker before RESOURCE_EXHAUSTED' },
   stepIndexRows: { env: 'RUNLOG_STEP_INDEX_ROWS', default: 1_000_000, parse: integer(0, 100_000_000), help: 'step snapshot positions held in memory (about 24 bytes each) for time-travel reads' },
+  runExtentsRuns: { env: 'RUNLOG_RUN_EXTENTS_RUNS', default: 50_000, parse: integer(0, 100_000_000), help: 'runs whose stream extent is held in memory (about 600 bytes each) for reads of one run' },
   trimLagMs: { env: 'RUNLOG_TRIM_LAG', default: 600_000, parse: duration, help: 'how long stored events stay in the stream for subscribers handing off' },
 };
 
@@ -43,7 +44,7 @@ await runService(logger, async () => {
   if (config.partition >= config.partitions) throw new Error(`RUNLOG_PARTITION=${config.partition} must be below RUNLOG_PARTITIONS=${config.partitions}`);
   const telemetry = initTelemetry('persister');
   mkdirSync(config.dataDir, { recursive: true });
-  const store = await PartitionStore.open(join(config.dataDir, `partition-${config.partition}.duckdb`), { threads: config.duckdbThreads, stepIndexRows: config.stepIndexRows });
+  const store = await PartitionStore.open(join(config.dataDir, `partition-${config.partition}.duckdb`), { threads: config.duckdbThreads, stepIndexRows: config.stepIndexRows, runExtentsRuns: config.runExtentsRuns });
   logger.info('store open', { partition: config.partition, watermark: store.watermark });
   const nc = await connectNats(config.natsUrl, `runlog-persister-${config.partition}`, logger);
   const subjects = new Subjects(config.subjectPrefix, config.partitions);

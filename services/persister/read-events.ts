@@ -2,6 +2,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogRecordsWire } from '../common/log-records-wire.js';
 import { EVENT_KINDS, MAX_READ_LIMIT, WithBytes, type EventFilterSpec, type EventKindName, type LogsPage, type Page, type ReadRequest, type StoredEventRow } from '../common/read-protocol.js';
+import type { RunExtents, SeqExtent } from './run-extents.js';
 import { columnsFor, KIND_COLUMNS, KIND_TABLE, rowToStoredEvent, type JsonRow } from './rows.js';
 import { positionLiteral, selectRows, selectValueRows, Where } from './sql.js';
 
@@ -11,9 +12,9 @@ const TASK_KINDS = new Set<EventKindName>(['log', 'taskStatus']);
 type EventsRequest = Extract<ReadRequest, { op: 'events' }>;
 type LogsRequest = Extract<ReadRequest, { op: 'logs' }>;
 
-export async function readEvents(connection: DuckDBConnection, request: EventsRequest): Promise<Page<StoredEventRow>> {
+export async function readEvents(connection: DuckDBConnection, request: EventsRequest, context: Pick<ReadContext, 'runExtents'>): Promise<Page<StoredEventRow>> {
   const limit = clampLimit(request.limit);
-  const extent = await seqExtent(connection, request.filter);
+  const extent = await seqExtent(connection, request.filter, context.runExtents);
   if (extent === 'none') return { items: [] };
   const kinds = (request.filter.kinds?.length ? request.filter.kinds : EVENT_KINDS).filter(
     (kind) => !request.filter.taskName || TASK_KINDS.has(kind),
@@ -35,13 +36,14 @@ export interface ReadContext {
   wire: LogRecordsWire;
   /** The partition's watermark when the request came in. */
   watermark: number;
+  runExtents: RunExtents;
 }
 
 /** A page of log records, already in their wire form (log-records-wire.ts); read up to request.upTo, or else the watermark. */
 export async function readLogs(connection: DuckDBConnection, request: LogsRequest, context: ReadContext): Promise<WithBytes<LogsPage>> {
   const limit = clampLimit(request.limit);
   const upTo = request.upTo ?? context.watermark;
-  const extent = await seqExtent(connection, request.filter);
+  const extent = await seqExtent(connection, request.filter, context.runExtents);
   if (extent === 'none') return new WithBytes({ upTo }, context.wire.framePage([]));
   const where = filterWhere('log', request.filter, extent, upTo).afterPosition(request.after, request.descending);
   if (request.startMicros) where.add('time >= make_timestamptz(?::BIGINT)', BigInt(request.startMicros));
@@ -77,16 +79,15 @@ function toPage(sorted: StoredEventRow[], limit: number): Page<StoredEventRow> {
   return { items, next: [last.seq, last.idx] };
 }
 
-type Extent = { first: bigint; last: bigint } | null | 'none';
+type Extent = SeqExtent | null | 'none';
 
 /** Where a workflow's or run's events lie ('none': nowhere; null: no narrowing asked for). */
-async function seqExtent(connection: DuckDBConnection, filter: EventFilterSpec): Promise<Extent> {
+async function seqExtent(connection: DuckDBConnection, filter: EventFilterSpec, runExtents: RunExtents): Promise<Extent> {
   if (!filter.workflowId) return null;
-  const where = new Where().add('workflow_id = ?', filter.workflowId);
-  if (filter.runId) where.add('run_id = ?', filter.runId);
-  const [row] = await selectValueRows(connection, `SELECT min(first_seq) AS first, max(last_seq) AS last FROM run_extents WHERE ${where}`, where.values);
+  if (filter.runId) return (await runExtents.extentOf(connection, filter.workflowId, filter.runId)) ?? 'none';
+  const [row] = await selectValueRows(connection, 'SELECT min(first_seq)::DOUBLE AS first, max(last_seq)::DOUBLE AS last FROM run_extents WHERE workflow_id = ?', [filter.workflowId]);
   if (!row || row.first === null) return 'none';
-  return { first: row.first as bigint, last: row.last as bigint };
+  return { first: row.first as number, last: row.last as number };
 }
 
 function filterWhere(kind: EventKindName, filter: EventFilterSpec, extent: Extent, upTo: number): Where {

@@ -78,7 +78,7 @@ export class ReadServer {
     try {
       const request = parseRequest(msg.data);
       if (request.minSeq) await this.catchUp(request.minSeq);
-      const context: HandlerContext = { wire: this.wire, watermark: this.store.watermark, stepIndex: this.store.stepIndex, runFilter: this.store.runFilter };
+      const context: HandlerContext = { wire: this.wire, watermark: this.store.watermark, runExtents: this.store.runExtents, stepIndex: this.store.stepIndex, runFilter: this.store.runFilter };
       let result: unknown =
         request.op === 'watermark'
           ? { watermark: context.watermark }

@@ -5,6 +5,7 @@ import { createEventBatchCodec, type EventBatchCodec } from '../common/proto.js'
 import { BatchRows, ROW_TABLES, type Row, type StoredMessage, type WireMessage } from './batch-rows.js';
 import { CHUNK_ROWS } from './columns.js';
 import { LogColumns } from './log-columns.js';
+import { RunExtents } from './run-extents.js';
 import { RunFilter } from './run-filter.js';
 import { StepIndex, type StepPosition } from './step-index.js';
 
@@ -18,6 +19,7 @@ export interface PreparedBatch {
 
 const SCHEMA_SQL = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
 const DEFAULT_STEP_INDEX_ROWS = 1_000_000;
+const DEFAULT_RUN_EXTENTS_RUNS = 50_000;
 // Up to this many rows, a table's rows go in as one INSERT, which DuckDB runs off the event loop.
 // An appender's flush runs on it and takes milliseconds even for one row: reads waited for it
 // (a fork's two events made a commit that held the persister's event loop for 4–9 ms).
@@ -42,6 +44,8 @@ export class PartitionStore {
     readonly stepIndex: StepIndex,
     /** Which runs the partition may hold: added to with every commit. */
     readonly runFilter: RunFilter,
+    /** Where recent runs' events lie: recorded with every commit. */
+    readonly runExtents: RunExtents,
     // Column buffers of written batches, for the next ones to fill: one set is being written while another is filled.
     private readonly spareLogColumns: LogColumns[] = [],
   ) {}
@@ -49,22 +53,24 @@ export class PartitionStore {
   /**
    * `threads`: DuckDB's worker threads for the whole file, writes and reads (unset: one per core).
    * `stepIndexRows`: step rows the step index holds at most.
+   * `runExtentsRuns`: runs whose extents are held in memory at most.
    */
-  static async open(path: string, options: { threads?: number; stepIndexRows?: number } = {}): Promise<PartitionStore> {
+  static async open(path: string, options: { threads?: number; stepIndexRows?: number; runExtentsRuns?: number } = {}): Promise<PartitionStore> {
     const instance = await DuckDBInstance.create(path, options.threads === undefined ? {} : { threads: String(options.threads) });
     const writer = await instance.connect();
     await writer.run(SCHEMA_SQL);
     const reader = await writer.runAndReadAll('SELECT coalesce(max(seq), 0) FROM applied');
     const watermark = Number(reader.getRows()[0][0]);
     const runFilter = new RunFilter();
-    // In the background: a large store takes a while, and until then every run "may" exist.
+    const runExtents = new RunExtents(options.runExtentsRuns ?? DEFAULT_RUN_EXTENTS_RUNS);
+    // In the background: a large store takes a while, and until then every run "may" exist and
+    // extents are read from the store. A failed load leaves it so: slower, never wrong.
     const loader = await instance.connect();
-    // A failed load leaves the filter answering "may" for every run: slower, never wrong.
-    void runFilter
-      .load(loader)
-      .catch(() => undefined)
-      .finally(() => loader.closeSync());
-    return new PartitionStore(instance, writer, watermark, createEventBatchCodec(), new StepIndex(options.stepIndexRows ?? DEFAULT_STEP_INDEX_ROWS, watermark), runFilter);
+    void (async () => {
+      await runFilter.load(loader).catch(() => undefined);
+      await runExtents.load(loader).catch(() => undefined);
+    })().finally(() => loader.closeSync());
+    return new PartitionStore(instance, writer, watermark, createEventBatchCodec(), new StepIndex(options.stepIndexRows ?? DEFAULT_STEP_INDEX_ROWS, watermark), runFilter, runExtents);
   }
 
   /** Highest stream sequence stored; every message at or below it is in the tables. */
@@ -122,7 +128,9 @@ export class PartitionStore {
     this.watermarkSeq = highest;
     // In the same turn as the watermark: a read never sees one without the other.
     this.stepIndex.record(rows.rowsOf('steps').map(stepPosition), highest);
-    for (const extent of rows.rowsOf('run_extents')) this.runFilter.add(extent[0] as string, extent[1] as string);
+    const extents = rows.rowsOf('run_extents');
+    this.runExtents.record(extents);
+    for (const extent of extents) this.runFilter.add(extent[0] as string, extent[1] as string);
     this.spareLogColumns.push(rows.logs);
     return rows.events;
   }
