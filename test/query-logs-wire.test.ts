@@ -63,7 +63,7 @@ test('a QueryLogs cursor is written without building the cursor object, to the s
 test('a QueryLogsResponse carries each cursor as base64url of the bytes given, whatever their length', () => {
   const wire = createLogRecordsWire();
   const responseType = loadProtoRoot('runlog/v1/query.proto').lookupType('runlog.v1.QueryLogsResponse');
-  const stored = wire.unframe(wire.framePage(variedLogs('w', 'r', 12).map((event, i) => ({ seq: i + 1, idx: 0, ingestMicros: '1700000000000000', event }))));
+  const stored = wire.unframe(wire.framePage(variedLogs('w', 'r', 12).map((event, i) => wire.recordBytes({ seq: i + 1, idx: 0, ingestMicros: '1700000000000000', event }))));
   const bytesOf = (record: { seq: number }) => Buffer.from(Array.from({ length: record.seq - 1 }, (_, i) => (i * 37 + record.seq * 11) % 256));
   const response = wire.queryLogsResponse(stored, (record, into) => bytesOf(record).copy(into), Buffer.alloc(64), 'next');
   const decoded = responseType.toObject(responseType.decode(response)) as { records: { cursor?: string }[]; nextPageToken: string };

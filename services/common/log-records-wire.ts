@@ -8,10 +8,8 @@
 // The encoding is written by hand, field numbers taken from the contract: protobufjs builds a list of
 // operations per field and copies every nested message, about 3 µs a record; this is a fraction.
 import protobuf from 'protobufjs';
-import type { LogRecord } from './gen/runlog/v1/LogRecord.js';
 import { loadProtoRoot, varintLength } from './proto.js';
 import type { StoredEventRow } from './read-protocol.js';
-import { microsToTimestamp } from './values.js';
 
 /** A record as the query service receives it: its position and its StoredEvent bytes (no cursor). */
 export interface WireRecord {
@@ -20,9 +18,34 @@ export interface WireRecord {
   storedEvent: Uint8Array;
 }
 
+/**
+ * A log record with its text as UTF-8 bytes: the persister reads them so from DuckDB and frames
+ * them without making strings of them. Times are microseconds since the epoch.
+ */
+export interface LogRecordBytes {
+  seq: number;
+  idx: number;
+  ingestMicros: bigint;
+  timeMicros: bigint;
+  workflowId: Uint8Array;
+  runId: Uint8Array;
+  taskName: Uint8Array;
+  taskInstanceId: Uint8Array;
+  /** runlog.v1.LogLevel's number. */
+  level: number;
+  message: Uint8Array;
+  attributes: [key: Uint8Array, value: Uint8Array][];
+  traceId: Uint8Array;
+  spanId: Uint8Array;
+}
+
 export interface LogRecordsWire {
   /** A page of log records (each the StoredEvent, but for its cursor, and its position), framed in the given order. */
-  framePage(records: readonly StoredEventRow[]): Uint8Array;
+  framePage(records: readonly LogRecordBytes[]): Uint8Array;
+  /** A stored log event in the form framePage takes (its time must be set, as stored events' are). */
+  recordBytes(row: StoredEventRow): LogRecordBytes;
+  /** LogLevel's number of a level as the logs table stores it ('INFO'); 0 for none. */
+  levelNumber(stored: string): number;
   /** The records of a framed page, in the order they were framed; the bytes are views of `page`. */
   unframe(page: Uint8Array): WireRecord[];
   /**
@@ -70,47 +93,33 @@ export function createLogRecordsWire(): LogRecordsWire {
   };
 
   /** Writes one record's StoredEvent after its length; sizes are computed first, as the length comes before the bytes. */
-  function writeStoredEvent(out: WireWriter, { ingestMicros, event }: StoredEventRow): void {
-    const log: LogRecord = event.log ?? {};
-    const workflowId = event.workflowId ?? '';
-    const runId = event.runId ?? '';
-    const taskName = log.taskName ?? '';
-    const taskInstanceId = log.taskInstanceId ?? '';
-    const message = log.message ?? '';
-    const traceId = log.traceId ?? '';
-    const spanId = log.spanId ?? '';
-    const attributes = Object.entries(log.attributes ?? {});
-    const timeSeconds = log.time ? Number(log.time.seconds) : 0;
-    const timeNanos = log.time?.nanos ?? 0;
-    const ingest = microsToTimestamp(BigInt(ingestMicros));
-    const ingestSeconds = Number(ingest.seconds);
-    const ingestNanos = ingest.nanos ?? 0;
-    const level = levels[String(log.level)] ?? 0;
+  function writeStoredEvent(out: WireWriter, record: LogRecordBytes): void {
+    const [timeSeconds, timeNanos] = timestampParts(record.timeMicros);
+    const [ingestSeconds, ingestNanos] = timestampParts(record.ingestMicros);
+    const level = record.level;
     let logSize =
-      stringSize(utf8Length(taskName)) + stringSize(utf8Length(taskInstanceId)) + (log.time ? fieldSize(timestampSize(timeSeconds, timeNanos)) : 0) +
-      (level ? 1 + varintLength(level) : 0) + stringSize(utf8Length(message)) + stringSize(utf8Length(traceId)) + stringSize(utf8Length(spanId));
-    for (const [key, value] of attributes) logSize += fieldSize(entrySize(utf8Length(key), utf8Length(value)));
-    const eventSize = stringSize(utf8Length(workflowId)) + stringSize(utf8Length(runId)) + fieldSize(logSize);
+      bytesSize(record.taskName) + bytesSize(record.taskInstanceId) + fieldSize(timestampSize(timeSeconds, timeNanos)) +
+      (level ? 1 + varintLength(level) : 0) + bytesSize(record.message) + bytesSize(record.traceId) + bytesSize(record.spanId);
+    for (const [key, value] of record.attributes) logSize += fieldSize(entrySize(key.length, value.length));
+    const eventSize = bytesSize(record.workflowId) + bytesSize(record.runId) + fieldSize(logSize);
     out.varint(fieldSize(eventSize) + fieldSize(timestampSize(ingestSeconds, ingestNanos)));
     out.header(TAG.event, eventSize);
-    out.string(TAG.workflowId, workflowId);
-    out.string(TAG.runId, runId);
+    out.bytesField(TAG.workflowId, record.workflowId);
+    out.bytesField(TAG.runId, record.runId);
     out.header(TAG.log, logSize);
-    out.string(TAG.taskName, taskName);
-    out.string(TAG.taskInstanceId, taskInstanceId);
-    if (log.time) writeTimestamp(out, TAG.time, timeSeconds, timeNanos);
+    out.bytesField(TAG.taskName, record.taskName);
+    out.bytesField(TAG.taskInstanceId, record.taskInstanceId);
+    writeTimestamp(out, TAG.time, timeSeconds, timeNanos);
     if (level) out.tag(TAG.level).varint(level);
-    out.string(TAG.message, message);
-    for (const [key, value] of attributes) {
-      const keyLength = utf8Length(key);
-      const valueLength = utf8Length(value);
-      out.header(TAG.attributes, entrySize(keyLength, valueLength));
+    out.bytesField(TAG.message, record.message);
+    for (const [key, value] of record.attributes) {
+      out.header(TAG.attributes, entrySize(key.length, value.length));
       // Map entries keep their key and value even when empty, as protobufjs writes them.
-      out.header(TAG.entryKey, keyLength).text(key, keyLength);
-      out.header(TAG.entryValue, valueLength).text(value, valueLength);
+      out.header(TAG.entryKey, key.length).bytes(key);
+      out.header(TAG.entryValue, value.length).bytes(value);
     }
-    out.string(TAG.traceId, traceId);
-    out.string(TAG.spanId, spanId);
+    out.bytesField(TAG.traceId, record.traceId);
+    out.bytesField(TAG.spanId, record.spanId);
     writeTimestamp(out, TAG.ingestTime, ingestSeconds, ingestNanos);
   }
 
@@ -120,7 +129,21 @@ export function createLogRecordsWire(): LogRecordsWire {
     if (nanos) out.tag(TAG.nanos).varint(nanos);
   }
 
+  const levelNumber = (stored: string) => levels[`LOG_LEVEL_${stored}`] ?? 0;
+  const utf8 = (text: string | undefined) => Buffer.from(text ?? '', 'utf8');
+
   return {
+    levelNumber,
+    recordBytes({ seq, idx, ingestMicros, event }) {
+      const log = event.log ?? {};
+      return {
+        seq, idx, ingestMicros: BigInt(ingestMicros), timeMicros: log.time ? BigInt(String(log.time.seconds ?? 0)) * 1_000_000n + BigInt(Math.floor((log.time.nanos ?? 0) / 1000)) : 0n,
+        workflowId: utf8(event.workflowId), runId: utf8(event.runId), taskName: utf8(log.taskName), taskInstanceId: utf8(log.taskInstanceId),
+        level: levels[String(log.level)] ?? 0, message: utf8(log.message),
+        attributes: Object.entries(log.attributes ?? {}).map(([key, value]) => [utf8(key), utf8(value)]),
+        traceId: utf8(log.traceId), spanId: utf8(log.spanId),
+      };
+    },
     framePage(records) {
       // A log record is a few hundred bytes; the buffer grows should they be more.
       const out = new WireWriter(256 * records.length + 16);
@@ -156,6 +179,14 @@ export function createLogRecordsWire(): LogRecordsWire {
 const fieldSize = (length: number) => 1 + varintLength(length) + length;
 /** A string field: proto3 leaves an empty one out. */
 const stringSize = (length: number) => (length > 0 ? fieldSize(length) : 0);
+/** A bytes field: proto3 leaves an empty one out. */
+const bytesSize = (bytes: Uint8Array) => stringSize(bytes.length);
+/** Seconds and nanoseconds of a Timestamp, from microseconds (nanos never negative, as protobuf wants). */
+function timestampParts(micros: bigint): [seconds: number, nanos: number] {
+  const remainder = Number(micros % 1_000_000n);
+  const nanos = (remainder < 0 ? remainder + 1_000_000 : remainder) * 1000;
+  return [Number((micros - BigInt(nanos / 1000)) / 1_000_000n), nanos];
+}
 const timestampSize = (seconds: number, nanos: number) => (seconds ? 1 + int64Length(seconds) : 0) + (nanos ? 1 + varintLength(nanos) : 0);
 // A negative int64 is ten bytes of two's complement.
 const int64Length = (value: number) => (value < 0 ? 10 : varintLength(value));
@@ -232,6 +263,11 @@ class WireWriter {
     if (text.length === 0) return this;
     const length = utf8Length(text);
     return this.header(tag, length).text(text, length);
+  }
+
+  /** A bytes or string field given as bytes; proto3 leaves an empty one out. */
+  bytesField(tag: number, bytes: Uint8Array): this {
+    return bytes.length === 0 ? this : this.header(tag, bytes.length).bytes(bytes);
   }
 
   /** The UTF-8 bytes of a string of `length` bytes. */

@@ -2,6 +2,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogRecordsWire } from '../common/log-records-wire.js';
 import { EVENT_KINDS, MAX_READ_LIMIT, WithBytes, type EventFilterSpec, type EventKindName, type LogsPage, type Page, type ReadRequest, type StoredEventRow } from '../common/read-protocol.js';
+import { selectLogRecords } from './log-records.js';
 import type { RunExtents, SeqExtent } from './run-extents.js';
 import { columnsFor, KIND_COLUMNS, KIND_TABLE, rowToStoredEvent, type JsonRow } from './rows.js';
 import { positionLiteral, selectRows, selectValueRows, Where } from './sql.js';
@@ -49,21 +50,20 @@ export async function readLogs(connection: DuckDBConnection, request: LogsReques
   if (request.startMicros) where.add('time >= make_timestamptz(?::BIGINT)', BigInt(request.startMicros));
   if (request.endMicros) where.add('time < make_timestamptz(?::BIGINT)', BigInt(request.endMicros));
   if (request.contains) where.add('strpos(message, ?) > 0', request.contains);
-  const { columns, fixed } = columnsFor('log', request.filter);
-  const select = (orderBy: string) => selectValueRows(connection, `SELECT ${columns} FROM logs WHERE ${where} ${orderBy} LIMIT ${limit + 1}`, where.values, fixed);
+  const select = (orderBy: string) => selectLogRecords(connection, context.wire, request.filter, `WHERE ${where} ${orderBy} LIMIT ${limit + 1}`, where.values);
   // Rows are appended in stream order, and DuckDB keeps a table's order through WHERE and LIMIT
   // (preserve_insertion_order): ascending, the ORDER BY, which costs a third of the read, is left
   // out. Should the rows still come out of order, they are read again sorted.
-  let rows = request.descending ? await select('ORDER BY seq DESC, idx DESC') : await select('');
-  if (!request.descending && !inStoreOrder(rows)) rows = await select('ORDER BY seq, idx');
-  const page = toPage(rows.map((row) => rowToStoredEvent('log', row)), limit);
+  let records = request.descending ? await select('ORDER BY seq DESC, idx DESC') : await select('');
+  if (!request.descending && !inStoreOrder(records)) records = await select('ORDER BY seq, idx');
+  const page = toPage(records, limit);
   return new WithBytes({ upTo, next: page.next }, context.wire.framePage(page.items));
 }
 
-function inStoreOrder(rows: readonly JsonRow[]): boolean {
-  for (let i = 1; i < rows.length; i++) {
-    const [seq, previousSeq] = [rows[i].seq as bigint, rows[i - 1].seq as bigint];
-    if (seq < previousSeq || (seq === previousSeq && (rows[i].idx as number) <= (rows[i - 1].idx as number))) return false;
+function inStoreOrder(records: readonly Positioned[]): boolean {
+  for (let i = 1; i < records.length; i++) {
+    const [record, previous] = [records[i], records[i - 1]];
+    if (record.seq < previous.seq || (record.seq === previous.seq && record.idx <= previous.idx)) return false;
   }
   return true;
 }
@@ -72,7 +72,13 @@ function clampLimit(limit: number): number {
   return Math.max(1, Math.min(MAX_READ_LIMIT, Math.floor(limit) || MAX_READ_LIMIT));
 }
 
-function toPage(sorted: StoredEventRow[], limit: number): Page<StoredEventRow> {
+/** What has a position in the partition. */
+interface Positioned {
+  seq: number;
+  idx: number;
+}
+
+function toPage<T extends Positioned>(sorted: T[], limit: number): Page<T> {
   if (sorted.length <= limit) return { items: sorted };
   const items = sorted.slice(0, limit);
   const last = items[items.length - 1];

@@ -96,5 +96,5 @@ function unstoredRecords(wire: LogRecordsWire, tail: StreamTail, storedSeq: numb
       rows.push({ seq: message.seq, idx, ingestMicros: message.ingestMicros.toString(), event });
     });
   }
-  return rows.length === 0 ? [] : wire.unframe(wire.framePage(rows));
+  return rows.length === 0 ? [] : wire.unframe(wire.framePage(rows.map(wire.recordBytes)));
 }
