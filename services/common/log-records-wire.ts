@@ -10,6 +10,7 @@
 import protobuf from 'protobufjs';
 import { loadProtoRoot, varintLength } from './proto.js';
 import type { StoredEventRow } from './read-protocol.js';
+import { microsToTimestamp, timestampToMicros } from './values.js';
 
 /** A record as the query service receives it: its position and its StoredEvent bytes (no cursor). */
 export interface WireRecord {
@@ -137,7 +138,7 @@ export function createLogRecordsWire(): LogRecordsWire {
     recordBytes({ seq, idx, ingestMicros, event }) {
       const log = event.log ?? {};
       return {
-        seq, idx, ingestMicros: BigInt(ingestMicros), timeMicros: log.time ? BigInt(String(log.time.seconds ?? 0)) * 1_000_000n + BigInt(Math.floor((log.time.nanos ?? 0) / 1000)) : 0n,
+        seq, idx, ingestMicros: BigInt(ingestMicros), timeMicros: timestampToMicros(log.time) ?? 0n,
         workflowId: utf8(event.workflowId), runId: utf8(event.runId), taskName: utf8(log.taskName), taskInstanceId: utf8(log.taskInstanceId),
         level: levels[String(log.level)] ?? 0, message: utf8(log.message),
         attributes: Object.entries(log.attributes ?? {}).map(([key, value]) => [utf8(key), utf8(value)]),
@@ -169,7 +170,7 @@ export function createLogRecordsWire(): LogRecordsWire {
         out.header(TAG.records, record.storedEvent.length + fieldSize(cursorLength)).bytes(record.storedEvent);
         out.header(TAG.cursor, cursorLength).base64url(json, jsonLength);
       }
-      out.string(TAG.nextPageToken, nextPageToken);
+      out.bytesField(TAG.nextPageToken, Buffer.from(nextPageToken));
       return out.finish();
     },
   };
@@ -177,15 +178,12 @@ export function createLogRecordsWire(): LogRecordsWire {
 
 /** A length-delimited field of this many bytes, with its one-byte tag and its length prefix. */
 const fieldSize = (length: number) => 1 + varintLength(length) + length;
-/** A string field: proto3 leaves an empty one out. */
-const stringSize = (length: number) => (length > 0 ? fieldSize(length) : 0);
-/** A bytes field: proto3 leaves an empty one out. */
-const bytesSize = (bytes: Uint8Array) => stringSize(bytes.length);
-/** Seconds and nanoseconds of a Timestamp, from microseconds (nanos never negative, as protobuf wants). */
+/** A bytes or string field: proto3 leaves an empty one out. */
+const bytesSize = (bytes: Uint8Array) => (bytes.length > 0 ? fieldSize(bytes.length) : 0);
+/** Seconds and nanoseconds of a Timestamp, from microseconds. */
 function timestampParts(micros: bigint): [seconds: number, nanos: number] {
-  const remainder = Number(micros % 1_000_000n);
-  const nanos = (remainder < 0 ? remainder + 1_000_000 : remainder) * 1000;
-  return [Number((micros - BigInt(nanos / 1000)) / 1_000_000n), nanos];
+  const { seconds, nanos } = microsToTimestamp(micros);
+  return [Number(seconds), nanos ?? 0];
 }
 const timestampSize = (seconds: number, nanos: number) => (seconds ? 1 + int64Length(seconds) : 0) + (nanos ? 1 + varintLength(nanos) : 0);
 // A negative int64 is ten bytes of two's complement.
@@ -194,16 +192,6 @@ const entrySize = (keyLength: number, valueLength: number) => fieldSize(keyLengt
 /** Characters of unpadded base64 for this many bytes. */
 const base64Length = (bytes: number) => Math.floor(bytes / 3) * 4 + [0, 2, 3][bytes % 3];
 const BASE64URL = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', 'latin1');
-
-// Below this many characters a string is measured and copied in JS: cheaper than a call into Buffer's native code.
-const SHORT_STRING = 64;
-
-/** UTF-8 length of a string. */
-function utf8Length(text: string): number {
-  if (text.length >= SHORT_STRING) return Buffer.byteLength(text);
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text);
-  return text.length;
-}
 
 /** Protobuf wire format into one buffer that grows as needed. */
 class WireWriter {
@@ -258,28 +246,10 @@ class WireWriter {
     return this.tag(tag).varint(length);
   }
 
-  /** A string field; proto3 leaves an empty one out. */
-  string(tag: number, text: string): this {
-    if (text.length === 0) return this;
-    const length = utf8Length(text);
-    return this.header(tag, length).text(text, length);
-  }
 
   /** A bytes or string field given as bytes; proto3 leaves an empty one out. */
   bytesField(tag: number, bytes: Uint8Array): this {
     return bytes.length === 0 ? this : this.header(tag, bytes.length).bytes(bytes);
-  }
-
-  /** The UTF-8 bytes of a string of `length` bytes. */
-  text(text: string, length: number): this {
-    this.room(length);
-    if (length === text.length && length < SHORT_STRING) {
-      // All ASCII (one byte a character), short: copied here.
-      for (let i = 0; i < length; i++) this.buffer[this.at++] = text.charCodeAt(i);
-    } else {
-      this.at += this.buffer.write(text, this.at, 'utf8');
-    }
-    return this;
   }
 
   /** The first `length` bytes of `bytes` as unpadded base64url text (Buffer's 'base64url', without the string). */

@@ -45,10 +45,10 @@ function jsonToValue(value: Json): Value {
   return { structValue: jsonToStruct(value) };
 }
 
-/** Microseconds since the epoch, DuckDB's TIMESTAMPTZ unit; null when unset. */
-export function timestampToMicros(ts: Timestamp__Output | null | undefined): bigint | null {
+/** Microseconds since the epoch, DuckDB's TIMESTAMPTZ unit; null when unset. Takes a decoded Timestamp or one being built (seconds as number, string or Long). */
+export function timestampToMicros(ts: Timestamp | Timestamp__Output | null | undefined): bigint | null {
   if (!ts) return null;
-  return BigInt(ts.seconds) * 1_000_000n + BigInt(Math.floor(ts.nanos / 1000));
+  return BigInt(String(ts.seconds ?? 0)) * 1_000_000n + BigInt(Math.floor((ts.nanos ?? 0) / 1000));
 }
 
 /**
