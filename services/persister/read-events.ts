@@ -4,7 +4,7 @@ import type { LogRecordsWire } from '../common/log-records-wire.js';
 import { EVENT_KINDS, MAX_READ_LIMIT, WithBytes, type EventFilterSpec, type EventKindName, type LogsPage, type Page, type ReadRequest, type StoredEventRow } from '../common/read-protocol.js';
 import { selectLogRecords } from './log-records.js';
 import type { RunExtents, SeqExtent } from './run-extents.js';
-import { columnsFor, KIND_COLUMNS, KIND_TABLE, rowToStoredEvent, type JsonRow } from './rows.js';
+import { KIND_COLUMNS, KIND_TABLE, rowToStoredEvent } from './rows.js';
 import { positionLiteral, selectRows, selectValueRows, Where } from './sql.js';
 
 const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
