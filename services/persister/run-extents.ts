@@ -26,8 +26,9 @@ export class RunExtents {
   private readonly runs = new Map<string, SeqExtent>();
   /** Reads from the store under way: the extents committed meanwhile, of their run (or of all runs, for the load), merged after. */
   private readonly collectors = new Set<Collector>();
-  private whole = false;
-  private dropped = false;
+  private loaded = false;
+  /** Some run of the store may be missing: the load did not take them all, or one was dropped since. */
+  private partial = false;
 
   constructor(private readonly maxRuns: number) {}
 
@@ -43,12 +44,18 @@ export class RunExtents {
       const count = Math.min(workflows.length, this.maxRuns);
       // Oldest first, so that the most recent are the last to be dropped.
       for (let i = count - 1; i >= 0; i--) this.merge(keyOf(workflows[i], runs[i]), firsts[i], lasts[i], true);
+      if (workflows.length > this.maxRuns) this.partial = true;
+      this.loaded = true;
       // A run the read did not see had no events then: all of them are in the batches committed meanwhile.
-      this.whole = workflows.length <= this.maxRuns && !this.dropped;
       for (const [key, extent] of collector.extents) this.merge(key, extent.first, extent.last, this.whole);
     } finally {
       this.collectors.delete(collector);
     }
+  }
+
+  /** Every run of the store is held: one not held has no events. */
+  private get whole(): boolean {
+    return this.loaded && !this.partial;
   }
 
   /** Called right after each commit, in the same turn as the watermark, with the batch's run_extents rows. */
@@ -100,8 +107,7 @@ export class RunExtents {
     this.runs.set(key, extent);
     if (this.runs.size > this.maxRuns) {
       this.runs.delete(this.runs.keys().next().value as string);
-      this.whole = false;
-      this.dropped = true;
+      this.partial = true;
     }
     return extent;
   }
