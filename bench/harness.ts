@@ -2,6 +2,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { freePort, startNatsServer, startService, waitForHealthy, type ManagedProcess } from '../services/common/local-cluster.js';
 
 /** A bound a figure should meet: at least or at most a value. */
@@ -45,7 +47,18 @@ export interface BenchContext {
   progress(message: string): void;
 }
 
-export function createBenchContext(): BenchContext & { close(): Promise<void> } {
+/** The context as the runner holds it: it also cleans up between scripts and at the end. */
+export interface BenchRun extends BenchContext {
+  /**
+   * Deletes every stream of the run's nats-server, once a script is done: the next one then does
+   * not share the server with gigabytes of the last one's messages, which the server keeps
+   * indexed and fsyncs every two minutes, in the middle of the next script's measurement.
+   */
+  deleteStreams(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createBenchContext(): BenchRun {
   const root = mkdtempSync(join(tmpdir(), 'runlog-bench-'));
   let nats: ManagedProcess | undefined;
   let natsUrl: Promise<string> | undefined;
@@ -65,6 +78,16 @@ export function createBenchContext(): BenchContext & { close(): Promise<void> } 
     },
     progress(message) {
       process.stderr.write(`bench: ${message}\n`);
+    },
+    async deleteStreams() {
+      if (!natsUrl) return;
+      const nc = await connect({ servers: await natsUrl });
+      try {
+        const jsm = await jetstreamManager(nc);
+        for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
+      } finally {
+        await nc.close();
+      }
     },
     async close() {
       await nats?.stop();

@@ -104,6 +104,7 @@ try {
       failures.push(`${script.name}: ${(error as Error)?.stack ?? error}`);
       context.progress(`${script.name} failed: ${(error as Error)?.message ?? error}`);
     }
+    await context.deleteStreams();
   }
 } finally {
   await context.close();
