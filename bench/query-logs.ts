@@ -111,7 +111,7 @@ async function directReads(path: string, watermark: number) {
     const [extent] = await rows(extentSql, [run.workflowId, run.runId]);
     return {
       sql: `SELECT ${columnsFor('log', run).columns} FROM logs WHERE seq <= ${positionLiteral(watermark)} AND seq BETWEEN ${positionLiteral(extent.lo)} AND ${positionLiteral(extent.hi)}
-            AND workflow_id = $1 AND run_id = $2 ORDER BY seq, idx LIMIT ${PAGE + 1}`,
+            AND run_id = $2 AND workflow_id = $1 ORDER BY seq, idx LIMIT ${PAGE + 1}`,
       values: [run.workflowId, run.runId],
     };
   };
