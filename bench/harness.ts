@@ -52,7 +52,7 @@ export interface BenchRun extends BenchContext {
   /**
    * Deletes every stream of the run's nats-server, once a script is done: the next one then does
    * not share the server with gigabytes of the last one's messages, which the server keeps
-   * indexed and fsyncs every two minutes, in the middle of the next script's measurement.
+   * indexed and fsyncs every two minutes, possibly in the middle of the next script's measurement.
    */
   deleteStreams(): Promise<void>;
   close(): Promise<void>;
