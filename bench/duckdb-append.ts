@@ -1,8 +1,8 @@
 // Baseline figure: raw DuckDB append rate of log rows into a partition file, with the persister's own append code.
 import { join } from 'node:path';
-import { LogColumns } from '../services/persister/log-columns.js';
-import { appendWireLog, eventSlices } from '../services/persister/wire-logs.js';
-import { PartitionStore } from '../services/persister/write.js';
+import { LogColumns } from '../services/persister/write/log-columns.js';
+import { appendWireLog, eventSlices } from '../services/persister/write/wire-log-rows.js';
+import { PartitionStore } from '../services/persister/write/partition-store.js';
 import { contentionWarnings, cpuMeter, envNumber, round, type FigureScript } from './harness.js';
 import { encodeEventBatch, logEvents } from './workload.js';
 

@@ -15,7 +15,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Subjects } from '../services/common/subjects.js';
-import { PartitionReader } from '../services/query/partitions.js';
+import { PartitionReader } from '../services/query/persister-client.js';
 import { contentionWarnings, cpuMeter, envNumber, round, startServices, type FigureScript } from './harness.js';
 import { DUCKDB_APPEND } from './duckdb-append.js';
 import { JETSTREAM_PUBLISH } from './jetstream-publish.js';

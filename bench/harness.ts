@@ -4,7 +4,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { freePort, startNatsServer, startService, waitForHealthy, type ManagedProcess } from '../services/common/local-cluster.js';
+import { freePort, startNatsServer, startService, waitForHealthy, type ManagedProcess } from '../scripts/local-cluster.js';
 
 /** A bound a figure should meet: at least or at most a value. */
 export type Target = { atLeast: number } | { atMost: number };

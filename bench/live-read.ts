@@ -19,7 +19,7 @@ import { status, type ClientReadableStream, type ServiceError } from '@grpc/grpc
 import type { SubscribeResponse__Output } from '../services/common/gen/runlog/v1/SubscribeResponse.js';
 import { Subjects } from '../services/common/subjects.js';
 import { millisToTimestamp } from '../services/common/values.js';
-import { PartitionReader } from '../services/query/partitions.js';
+import { PartitionReader } from '../services/query/persister-client.js';
 import { append, ingestClient } from '../test/helpers/ingest-client.js';
 import { queryClient, queryLogs } from '../test/helpers/query-client.js';
 import { runLoadClient } from './end-to-end.js';

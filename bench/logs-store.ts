@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Event__Output } from '../services/common/gen/runlog/v1/Event.js';
-import { PartitionStore, type StoredMessage } from '../services/persister/write.js';
+import { PartitionStore, type StoredMessage } from '../services/persister/write/partition-store.js';
 import { round } from './harness.js';
 import { logEvents } from './workload.js';
 

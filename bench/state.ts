@@ -17,7 +17,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { loadContract } from '../services/common/proto.js';
 import { Subjects } from '../services/common/subjects.js';
-import { PartitionReader } from '../services/query/partitions.js';
+import { PartitionReader } from '../services/query/persister-client.js';
 import type { Event } from '../services/common/gen/runlog/v1/Event.js';
 import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 import type { StateServiceClient } from '../services/common/gen/runlog/v1/StateService.js';

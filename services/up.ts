@@ -1,7 +1,7 @@
 // `npm start`: a local nats-server (unless RUNLOG_NATS_URL is set), ingest, one persister per partition and query.
 import { resolve } from 'node:path';
 import { address, COMMON_SPEC, integer, loadConfigOrExit, text } from './common/config.js';
-import { freePort, startNatsServer, startService, waitForHealthy, type ManagedProcess } from './common/local-cluster.js';
+import { freePort, startNatsServer, startService, waitForHealthy, type ManagedProcess } from '../scripts/local-cluster.js';
 
 const SPEC = {
   natsUrl: { ...COMMON_SPEC.natsUrl, default: '' },

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { checkHealth } from '../services/common/local-cluster.js';
+import { checkHealth } from '../scripts/local-cluster.js';
 import { startCluster, type Cluster } from './helpers/cluster.js';
 import { checkRuns } from './helpers/load.js';
 import { numberedLog, type Event } from './helpers/events.js';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
-import { checkHealth } from '../services/common/local-cluster.js';
+import { checkHealth } from '../scripts/local-cluster.js';
 import { useCluster } from './helpers/cluster.js';
 import { logEvent } from './helpers/events.js';
 import { appendError } from './helpers/ingest-client.js';

@@ -8,7 +8,7 @@ import { waitUntilStored } from './helpers/numbered.js';
 import { allLogs, queryLogs, type QueryServiceClient, type StoredEvent__Output } from './helpers/query-client.js';
 import { startQueryCluster, type QueryCluster } from './helpers/query-service.js';
 import { Subjects } from '../services/common/subjects.js';
-import { PartitionReader } from '../services/query/partitions.js';
+import { PartitionReader } from '../services/query/persister-client.js';
 import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 import type { QueryLogsRequest } from '../services/common/gen/runlog/v1/QueryLogsRequest.js';
 

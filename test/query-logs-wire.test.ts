@@ -8,7 +8,7 @@ import { startQueryCluster, type QueryCluster } from './helpers/query-service.js
 import { subscribe } from './helpers/subscription.js';
 import { waitUntil } from './helpers/wait.js';
 import { cursorJsonBuffer, encodeCursor, writeCursorJsonAt } from '../services/query/cursor.js';
-import { createLogRecordsWire } from '../services/common/log-records-wire.js';
+import { createLogRecordsWire } from '../services/common/wire/log-page.js';
 import { loadProtoRoot } from '../services/common/proto.js';
 import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 

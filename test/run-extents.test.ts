@@ -1,7 +1,7 @@
 // The persister's in-memory run extents: always whole (never narrower than the store's run_extents), loaded at start, kept current by the writer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunExtents } from '../services/persister/run-extents.js';
+import { RunExtents } from '../services/persister/index/run-extents.js';
 import { InProcessPartition, runStarted } from './helpers/state-events.js';
 
 /** The run's extent as the store's run_extents table gives it. */

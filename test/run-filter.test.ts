@@ -1,7 +1,7 @@
 // The persister's Bloom filter of runs: never a false "no", loaded from the store, kept current by the writer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunFilter } from '../services/persister/run-filter.js';
+import { RunFilter } from '../services/persister/index/run-filter.js';
 import { InProcessPartition, runStarted } from './helpers/state-events.js';
 import { waitUntil } from './helpers/wait.js';
 

@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { checkHealth } from '../services/common/local-cluster.js';
+import { checkHealth } from '../scripts/local-cluster.js';
 import { writeNumbered, type RunRef } from './helpers/numbered.js';
 import type { QueryServiceClient } from './helpers/query-client.js';
 import { startQueryCluster, type QueryCluster } from './helpers/query-service.js';

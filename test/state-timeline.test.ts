@@ -1,7 +1,7 @@
 // The persister's time-travel reads on a DuckDB file fed in-process: the timeline rule, lineage cut-offs, budgets and chunks.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readLineage, readSteps, readStepState } from '../services/persister/read-steps.js';
+import { readLineage, readSteps, readStepState } from '../services/persister/read/steps.js';
 import { STATE_CHUNK_CHARS, type StepSelection, type StepsRequest, type StepsResult } from '../services/common/read-steps-protocol.js';
 import { InProcessPartition, runStarted, stateAt, stepEvent, stepEvents } from './helpers/state-events.js';
 

@@ -1,8 +1,8 @@
 // The persister's in-memory step index against a real DuckDB file: reads that race commits, eviction.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StepIndex, type StepPosition } from '../services/persister/step-index.js';
-import type { StoredMessage } from '../services/persister/write.js';
+import { StepIndex, type StepPosition } from '../services/persister/index/step-index.js';
+import type { StoredMessage } from '../services/persister/write/partition-store.js';
 import { InProcessPartition, stepEvent, stepEvents } from './helpers/state-events.js';
 
 const WF = 'wf.step-index';

@@ -5,7 +5,7 @@ import { connect as tcpConnect } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect } from '@nats-io/transport-node';
-import { checkHealth } from '../services/common/local-cluster.js';
+import { checkHealth } from '../scripts/local-cluster.js';
 import { escapeSubjectToken, partitionOf } from '../services/common/subjects.js';
 import { jsonToStruct } from '../services/common/values.js';
 import { useCluster } from './helpers/cluster.js';

@@ -9,7 +9,7 @@ import { createLogger, initTelemetry } from '../common/telemetry.js';
 import { EventPublisher } from '../common/publish.js';
 import { createIngestHandlers } from './server.js';
 import { LIMITS_SPEC } from './validate.js';
-import { keepingEventBytes } from './wire.js';
+import { keepingEventBytes } from './request-bytes.js';
 
 const SPEC = {
   ...COMMON_SPEC,

@@ -10,7 +10,7 @@ import type { AppendStreamRequest__Output } from '../common/gen/runlog/v1/Append
 import type { AppendStreamResponse } from '../common/gen/runlog/v1/AppendStreamResponse.js';
 import { validateAppendRequest, type Limits } from './validate.js';
 import { SubjectOrder, type EventPublisher } from '../common/publish.js';
-import { eventBytesOf } from './wire.js';
+import { eventBytesOf } from './request-bytes.js';
 
 // Requests of one AppendStream being published at once; past it we stop reading the stream
 // (gRPC flow control then slows the agent down).

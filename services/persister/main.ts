@@ -8,10 +8,10 @@ import { loadContract } from '../common/proto.js';
 import { ensureStream, STREAM_SPEC } from '../common/stream.js';
 import { Subjects } from '../common/subjects.js';
 import { createLogger, initTelemetry } from '../common/telemetry.js';
-import { alignStream, consumePartition } from './consume.js';
-import { ReadServer } from './read.js';
-import { startStreamTrimmer } from './trim.js';
-import { PartitionStore } from './write.js';
+import { alignStream, consumePartition } from './write/consume.js';
+import { ReadServer } from './read/read-server.js';
+import { startStreamTrimmer } from './write/stream-trimmer.js';
+import { PartitionStore } from './write/partition-store.js';
 
 const SPEC = {
   ...COMMON_SPEC,

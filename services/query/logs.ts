@@ -1,14 +1,14 @@
 // QueryLogs: log records by filter, time range and text, merged across partitions in store order, in stable pages.
 import { invalidArgument } from '../common/grpc-errors.js';
 import type { QueryLogsRequest__Output } from '../common/gen/runlog/v1/QueryLogsRequest.js';
-import type { LogRecordsWire, WireRecord } from '../common/log-records-wire.js';
+import type { LogRecordsWire, WireRecord } from '../common/wire/log-page.js';
 import type { EventFilterSpec, Position, StoredEventRow } from '../common/read-protocol.js';
 import { timestampToMicros } from '../common/values.js';
 import { cursorJsonBuffer, decodePageToken, encodeToken, writeCursorJsonAt, type PageToken } from './cursor.js';
 import { matchesFilter, toFilterSpec } from './filter.js';
-import type { InFlightEvents, StreamTail } from './in-flight.js';
+import type { InFlightEvents, StreamTail } from './unstored-tail.js';
 import { pageSize } from './paging.js';
-import type { PartitionReader } from './partitions.js';
+import type { PartitionReader } from './persister-client.js';
 import { asStored } from './stored-form.js';
 
 /** What selects a query's records beside their position. */

@@ -5,13 +5,13 @@ import { connectNats } from '../common/nats.js';
 import { createEventBatchCodec, loadContract } from '../common/proto.js';
 import { Subjects } from '../common/subjects.js';
 import { createLogger, initTelemetry } from '../common/telemetry.js';
-import { PartitionReader } from './partitions.js';
+import { PartitionReader } from './persister-client.js';
 import { createQueryHandlers, queryServiceDefinition } from './server.js';
-import { createLogRecordsWire } from '../common/log-records-wire.js';
+import { createLogRecordsWire } from '../common/wire/log-page.js';
 import { EventPublisher } from '../common/publish.js';
 import { createStateHandlers, STATE_SPEC } from './state.js';
 import { TimeTravel } from './time-travel.js';
-import { InFlightEvents } from './in-flight.js';
+import { InFlightEvents } from './unstored-tail.js';
 
 const SPEC = {
   ...COMMON_SPEC,

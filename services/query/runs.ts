@@ -14,7 +14,7 @@ import { idProblem } from '../common/ids.js';
 import { jsonToStruct, microsToTimestamp, timestampToMicros, type Json } from '../common/values.js';
 import { decodeListingToken, encodeToken } from './cursor.js';
 import { pageSize } from './paging.js';
-import type { PartitionReader } from './partitions.js';
+import type { PartitionReader } from './persister-client.js';
 
 const allPartitions = (reader: PartitionReader) => Array.from({ length: reader.partitionCount }, (_, p) => p);
 

@@ -3,7 +3,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { invalidArgument, resourceExhausted, toServiceError, unavailable } from '../common/grpc-errors.js';
 import type { QueryServiceHandlers } from '../common/gen/runlog/v1/QueryService.js';
 import type { QueryLogsRequest__Output } from '../common/gen/runlog/v1/QueryLogsRequest.js';
-import type { LogRecordsWire } from '../common/log-records-wire.js';
+import type { LogRecordsWire } from '../common/wire/log-page.js';
 import type { SubscribeRequest__Output } from '../common/gen/runlog/v1/SubscribeRequest.js';
 import type { SubscribeResponse } from '../common/gen/runlog/v1/SubscribeResponse.js';
 import { trace } from '@opentelemetry/api';
@@ -13,7 +13,7 @@ import { decodeCursor, encodeCursor, type SubscriptionCursor } from './cursor.js
 import { toFilterSpec } from './filter.js';
 import { queryLogs } from './logs.js';
 import { getRun, listRuns, listWorkflows } from './runs.js';
-import type { InFlightEvents } from './in-flight.js';
+import type { InFlightEvents } from './unstored-tail.js';
 import { cursorAtStreamEnd, subscribeEvents, type SubscribeContext } from './subscribe.js';
 
 export interface QueryHandlerOptions {

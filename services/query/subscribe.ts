@@ -7,8 +7,8 @@ import type { EventFilterSpec, Position } from '../common/read-protocol.js';
 import type { Subjects } from '../common/subjects.js';
 import { END_OF_MESSAGE, type SubscriptionCursor } from './cursor.js';
 import { matchesFilter } from './filter.js';
-import { mergeStreams } from './merge.js';
-import type { PartitionReader } from './partitions.js';
+import { mergeStreams } from './merge-streams.js';
+import type { PartitionReader } from './persister-client.js';
 import { asStored } from './stored-form.js';
 
 export interface SubscribeContext {

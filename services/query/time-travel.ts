@@ -24,11 +24,11 @@ import type { StepState } from '../common/gen/runlog/v1/StepState.js';
 import { validateAppendRequest, type Limits } from '../ingest/validate.js';
 import { createEventBatchCodec } from '../common/proto.js';
 import { decodeListingToken, encodeToken } from './cursor.js';
-import { concerns, MAX_MESSAGES_LOOKED_AT, type InFlightEvents } from './in-flight.js';
+import { concerns, MAX_MESSAGES_LOOKED_AT, type InFlightEvents } from './unstored-tail.js';
 import { applyMergePatch } from './merge-patch.js';
 import { missingNodesError } from './missing-nodes.js';
 import { pageSize } from './paging.js';
-import type { PartitionReader } from './partitions.js';
+import type { PartitionReader } from './persister-client.js';
 
 // Workflows whose recent publishes are remembered, the most recently published to.
 const PUBLISHED_WORKFLOWS = 1000;

@@ -9,7 +9,7 @@ import {
   startService,
   waitForHealthy,
   type ManagedProcess,
-} from '../../services/common/local-cluster.js';
+} from '../../scripts/local-cluster.js';
 import type { IngestServiceClient } from '../../services/common/gen/runlog/v1/IngestService.js';
 import { ingestClient } from './ingest-client.js';
 

@@ -2,7 +2,7 @@
 import { numberedLog, type Event } from './events.js';
 import { append } from './ingest-client.js';
 import { connect } from '@nats-io/transport-node';
-import { PartitionReader } from '../../services/query/partitions.js';
+import { PartitionReader } from '../../services/query/persister-client.js';
 import { Subjects } from '../../services/common/subjects.js';
 import type { Cluster } from './cluster.js';
 import { sleep, waitUntil } from './wait.js';

@@ -1,5 +1,5 @@
 // Starts the query service next to a test cluster as a real child process, and waits until it serves; or a whole cluster with one.
-import { freePort, startService, waitForHealthy, type ManagedProcess } from '../../services/common/local-cluster.js';
+import { freePort, startService, waitForHealthy, type ManagedProcess } from '../../scripts/local-cluster.js';
 import { startCluster, type Cluster, type ClusterOptions } from './cluster.js';
 import { ingestClient } from './ingest-client.js';
 import { queryClient, type QueryServiceClient } from './query-client.js';

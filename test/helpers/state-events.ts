@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Event } from '../../services/common/gen/runlog/v1/Event.js';
 import { createEventBatchCodec } from '../../services/common/proto.js';
-import { PartitionStore, type StoredMessage } from '../../services/persister/write.js';
+import { PartitionStore, type StoredMessage } from '../../services/persister/write/partition-store.js';
 
 /** The state a test run writes at a step: recognisable, and different in every run and timeline. */
 export function stateAt(runId: string, step: number, timeline = 'a'): string {

@@ -1,5 +1,5 @@
 // Appends log events straight from an EventBatch's wire bytes to the logs table's columns (see common/wire-log.ts).
-import { FIELD, repeatedFieldSlices, scanLogEvent, scanned } from '../common/wire-log.js';
+import { FIELD, repeatedFieldSlices, scanLogEvent, scanned } from '../../common/wire/log-event-scan.js';
 import type { StringColumn } from './columns.js';
 import type { LogColumns } from './log-columns.js';
 

@@ -9,8 +9,8 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 
-const SERVICES_DIR = fileURLToPath(new URL('..', import.meta.url));
-const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
+const SERVICES_DIR = fileURLToPath(new URL('../services/', import.meta.url));
+const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

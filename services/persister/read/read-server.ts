@@ -2,17 +2,17 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { status } from '@grpc/grpc-js';
-import { encodeReply, WithBytes, type ReadReply, type ReadRequest, type ReadResult } from '../common/read-protocol.js';
-import type { Subjects } from '../common/subjects.js';
-import type { Logger } from '../common/telemetry.js';
-import { RpcError } from '../common/grpc-errors.js';
-import { createLogRecordsWire } from '../common/log-records-wire.js';
-import { readEvents, readLogs, type ReadContext } from './read-events.js';
-import { readRun, readRuns, readWorkflows } from './read-runs.js';
-import { readLineage, readSteps, readStepState } from './read-steps.js';
-import type { RunFilter } from './run-filter.js';
-import type { StepIndex } from './step-index.js';
-import type { PartitionStore } from './write.js';
+import { encodeReply, WithBytes, type ReadReply, type ReadRequest, type ReadResult } from '../../common/read-protocol.js';
+import type { Subjects } from '../../common/subjects.js';
+import type { Logger } from '../../common/telemetry.js';
+import { RpcError } from '../../common/grpc-errors.js';
+import { createLogRecordsWire } from '../../common/wire/log-page.js';
+import { readEvents, readLogs, type ReadContext } from './events.js';
+import { readRun, readRuns, readWorkflows } from './runs.js';
+import { readLineage, readSteps, readStepState } from './steps.js';
+import type { RunFilter } from '../index/run-filter.js';
+import type { StepIndex } from '../index/step-index.js';
+import type { PartitionStore } from '../write/partition-store.js';
 
 /** What a handler gets beside its connection: the request's context, and the step index the writer keeps current. */
 type HandlerContext = ReadContext & { stepIndex: StepIndex; runFilter: RunFilter };

@@ -2,9 +2,9 @@
 // go into the text, see positionLiteral) and rows out of DuckDB.
 import { status } from '@grpc/grpc-js';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { RpcError } from '../common/grpc-errors.js';
-import type { Position } from '../common/read-protocol.js';
-import type { JsonRow } from './rows.js';
+import { RpcError } from '../../common/grpc-errors.js';
+import type { Position } from '../../common/read-protocol.js';
+import type { JsonRow } from './stored-rows.js';
 
 export class Where {
   private readonly clauses: string[] = [];

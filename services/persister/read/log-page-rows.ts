@@ -1,7 +1,7 @@
 // Log rows read from DuckDB straight into the parts of their wire form: text comes out as UTF-8 bytes and is never made into strings.
 import { DuckDBMapValue, type DuckDBBlobVector, type DuckDBConnection, type DuckDBValue, type DuckDBVector } from '@duckdb/node-api';
-import type { LogRecordBytes, LogRecordsWire } from '../common/log-records-wire.js';
-import type { EventFilterSpec } from '../common/read-protocol.js';
+import type { LogRecordBytes, LogRecordsWire } from '../../common/wire/log-page.js';
+import type { EventFilterSpec } from '../../common/read-protocol.js';
 
 // Text as BLOB (`encode`, which copies the bytes as they are; a cast would read escapes): a blob
 // vector hands out a value's bytes, a VARCHAR vector only a decoded string, which the page's

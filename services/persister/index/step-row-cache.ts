@@ -1,5 +1,5 @@
 // Step rows read by their position, kept in memory: a stored row never changes (insert-only), so a kept one is never stale.
-import type { JsonRow } from './rows.js';
+import type { JsonRow } from '../read/stored-rows.js';
 
 // GetState, Resume and Fork mostly ask for the same few steps (a run's head) again and again.
 const MAX_BYTES = 16 * 1024 * 1024;

@@ -1,10 +1,10 @@
 // Reads of stored events for Subscribe history and QueryLogs: filtered, ordered by position, paged.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { LogRecordsWire } from '../common/log-records-wire.js';
-import { EVENT_KINDS, MAX_READ_LIMIT, WithBytes, type EventFilterSpec, type EventKindName, type LogsPage, type Page, type ReadRequest, type StoredEventRow } from '../common/read-protocol.js';
-import { selectLogRecords } from './log-records.js';
-import type { RunExtents, SeqExtent } from './run-extents.js';
-import { KIND_COLUMNS, KIND_TABLE, rowToStoredEvent } from './rows.js';
+import type { LogRecordsWire } from '../../common/wire/log-page.js';
+import { EVENT_KINDS, MAX_READ_LIMIT, WithBytes, type EventFilterSpec, type EventKindName, type LogsPage, type Page, type ReadRequest, type StoredEventRow } from '../../common/read-protocol.js';
+import { selectLogRecords } from './log-page-rows.js';
+import type { RunExtents, SeqExtent } from '../index/run-extents.js';
+import { KIND_COLUMNS, KIND_TABLE, rowToStoredEvent } from './stored-rows.js';
 import { positionLiteral, selectRows, selectValueRows, Where } from './sql.js';
 
 const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];

@@ -1,6 +1,6 @@
 // Where each run's step snapshots lie in the stream, held in memory: timelines resolve without scanning `steps`.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { positionLiteral } from './sql.js';
+import { positionLiteral } from '../read/sql.js';
 import { StepRowCache } from './step-row-cache.js';
 
 /** A run's step rows in stream order: step numbers and their positions, one entry per row. */

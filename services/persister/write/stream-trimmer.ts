@@ -1,8 +1,8 @@
 // Trims the partition's stored messages from the stream once they are in DuckDB and old enough.
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import type { Subjects } from '../common/subjects.js';
-import type { Logger } from '../common/telemetry.js';
+import type { Subjects } from '../../common/subjects.js';
+import type { Logger } from '../../common/telemetry.js';
 
 /**
  * The stream refuses writes when full (discard new), so what the persister stored must leave it.

@@ -1,10 +1,10 @@
 // Stored rows back into runlog.v1 events: one SELECT list and one converter per table.
 import { DuckDBMapValue } from '@duckdb/node-api';
-import type { Event } from '../common/gen/runlog/v1/Event.js';
-import type { LogLevel } from '../common/gen/runlog/v1/LogLevel.js';
-import type { Status } from '../common/gen/runlog/v1/Status.js';
-import { EVENT_KINDS, type EventFilterSpec, type EventKindName, type StoredEventRow } from '../common/read-protocol.js';
-import { jsonToStruct, microsToTimestamp, type Json } from '../common/values.js';
+import type { Event } from '../../common/gen/runlog/v1/Event.js';
+import type { LogLevel } from '../../common/gen/runlog/v1/LogLevel.js';
+import type { Status } from '../../common/gen/runlog/v1/Status.js';
+import { EVENT_KINDS, type EventFilterSpec, type EventKindName, type StoredEventRow } from '../../common/read-protocol.js';
+import { jsonToStruct, microsToTimestamp, type Json } from '../../common/values.js';
 
 /** A row as DuckDB's JSON-friendly reader gives it (big integers as strings, maps as entry arrays), or as its own values. */
 export type JsonRow = Record<string, unknown>;

@@ -1,7 +1,7 @@
 // Reads of workflows and runs: listings with current status and counts, and one run in full.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ReadRequest, ReadResult, RunRow, StatusRow, TaskRow } from '../common/read-protocol.js';
-import type { JsonRow } from './rows.js';
+import type { ReadRequest, ReadResult, RunRow, StatusRow, TaskRow } from '../../common/read-protocol.js';
+import type { JsonRow } from './stored-rows.js';
 import { selectRows, Where } from './sql.js';
 
 type Request<Op extends ReadRequest['op']> = Extract<ReadRequest, { op: Op }>;

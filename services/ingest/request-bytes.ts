@@ -11,7 +11,7 @@ import type { AppendStreamRequest__Output } from '../common/gen/runlog/v1/Append
 import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
 import type { LogLevel__Output } from '../common/gen/runlog/v1/LogLevel.js';
 import { createEventBatchCodec, type EventBatchCodec } from '../common/proto.js';
-import { FIELD, scanLogEvent, scanned } from '../common/wire-log.js';
+import { FIELD, scanLogEvent, scanned } from '../common/wire/log-event-scan.js';
 
 const EVENT_BYTES = Symbol('runlog.eventBytes');
 type WithEventBytes = { [EVENT_BYTES]?: readonly Uint8Array[] };

@@ -2,13 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection, QueuedIterator, Status } from '@nats-io/nats-core';
-import type { Subjects } from '../common/subjects.js';
+import type { Subjects } from '../../common/subjects.js';
 import { context, type Tracer } from '@opentelemetry/api';
-import { inSpan, type Logger } from '../common/telemetry.js';
-import { batchesOf } from './batch.js';
+import { inSpan, type Logger } from '../../common/telemetry.js';
+import { batchesOf } from './batches.js';
 import type { StoredMessage, WireMessage } from './batch-rows.js';
-import { eventSlices } from './wire-logs.js';
-import type { PartitionStore, PreparedBatch } from './write.js';
+import { eventSlices } from './wire-log-rows.js';
+import type { PartitionStore, PreparedBatch } from './partition-store.js';
 
 export interface ConsumeOptions {
   streamName: string;

@@ -1,7 +1,7 @@
 // The logs table of one batch, column by column in schema.sql's order, appended to DuckDB in whole data chunks.
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBDataChunk, type DuckDBConnection } from '@duckdb/node-api';
-import type { LogRecord__Output } from '../common/gen/runlog/v1/LogRecord.js';
+import type { LogRecord__Output } from '../../common/gen/runlog/v1/LogRecord.js';
 import { CHUNK_ROWS, Int64Column, StringColumn, StringMapColumn, Uint32Column } from './columns.js';
 
 export class LogColumns {

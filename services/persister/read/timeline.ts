@@ -1,11 +1,11 @@
 // A run's current timeline through its lineage, as a few small parameterised queries; the rule is in docs/TIME_TRAVEL.md.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { MAX_LINEAGE_DEPTH, MAX_MISSING_NODES, type LineageLink } from '../common/read-steps-protocol.js';
-import type { Event } from '../common/gen/runlog/v1/Event.js';
-import { KIND_COLUMNS, rowToStoredEvent, type JsonRow } from './rows.js';
+import { MAX_LINEAGE_DEPTH, MAX_MISSING_NODES, type LineageLink } from '../../common/read-steps-protocol.js';
+import type { Event } from '../../common/gen/runlog/v1/Event.js';
+import { KIND_COLUMNS, rowToStoredEvent, type JsonRow } from './stored-rows.js';
 import { positionLiteral, selectRows, Where } from './sql.js';
-import type { RunSteps, StepIndex } from './step-index.js';
-import type { StepRowCache } from './step-row-cache.js';
+import type { RunSteps, StepIndex } from '../index/step-index.js';
+import type { StepRowCache } from '../index/step-row-cache.js';
 
 /** Above every stream sequence: the run asked for sees all of its own rows. */
 const NO_CUTOFF = 2n ** 64n - 1n;

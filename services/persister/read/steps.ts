@@ -1,6 +1,6 @@
 // Reads of step snapshots through a run's lineage (the current timeline, one state in chunks, lineage trees); see docs/TIME_TRAVEL.md.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { notFound } from '../common/grpc-errors.js';
+import { notFound } from '../../common/grpc-errors.js';
 import {
   MAX_LINEAGE_DEPTH,
   MAX_LINEAGE_RUNS,
@@ -13,13 +13,13 @@ import {
   type StepsResult,
   type StepStateRequest,
   type StepStateResult,
-} from '../common/read-steps-protocol.js';
-import { MAX_READ_LIMIT } from '../common/read-protocol.js';
-import type { JsonRow } from './rows.js';
+} from '../../common/read-steps-protocol.js';
+import { MAX_READ_LIMIT } from '../../common/read-protocol.js';
+import type { JsonRow } from './stored-rows.js';
 import { positionLiteral, selectRows, Where } from './sql.js';
 import { existingRuns, firstRunStarted, readChain, Timeline } from './timeline.js';
-import type { RunFilter } from './run-filter.js';
-import type { StepIndex } from './step-index.js';
+import type { RunFilter } from '../index/run-filter.js';
+import type { StepIndex } from '../index/step-index.js';
 
 /** Bytes of states and metadata one steps reply carries before it stops (its first row always goes). */
 const REPLY_BUDGET_BYTES = 1024 * 1024;

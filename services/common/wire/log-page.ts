@@ -8,9 +8,9 @@
 // The encoding is written by hand, field numbers taken from the contract: protobufjs builds a list of
 // operations per field and copies every nested message, about 3 µs a record; this is a fraction.
 import protobuf from 'protobufjs';
-import { loadProtoRoot, varintLength } from './proto.js';
-import type { StoredEventRow } from './read-protocol.js';
-import { microsToTimestamp, timestampToMicros } from './values.js';
+import { loadProtoRoot, varintLength } from '../proto.js';
+import type { StoredEventRow } from '../read-protocol.js';
+import { microsToTimestamp, timestampToMicros } from '../values.js';
 
 /** A record as the query service receives it: its position and its StoredEvent bytes (no cursor). */
 export interface WireRecord {

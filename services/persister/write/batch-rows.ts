@@ -1,10 +1,10 @@
 // One batch's messages spread over the tables: logs as columns (mostly read straight from the wire), the rest as rows.
 import { DuckDBListValue, DuckDBMapValue, DuckDBTimestampTZValue, type DuckDBValue } from '@duckdb/node-api';
-import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
-import type { EventBatchCodec } from '../common/proto.js';
-import { structToJson, timestampToMicros } from '../common/values.js';
+import type { Event__Output } from '../../common/gen/runlog/v1/Event.js';
+import type { EventBatchCodec } from '../../common/proto.js';
+import { structToJson, timestampToMicros } from '../../common/values.js';
 import type { LogColumns } from './log-columns.js';
-import { appendWireLog, internIds, lastIds, trimIds, type Ids } from './wire-logs.js';
+import { appendWireLog, internIds, lastIds, trimIds, type Ids } from './wire-log-rows.js';
 
 /** The events of one JetStream message, with its stream sequence and the time the stream accepted it. */
 export interface StoredMessage {

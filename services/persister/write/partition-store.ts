@@ -1,13 +1,13 @@
 // The partition's DuckDB file: schema at open, then one transaction per batch with its watermark.
 import { readFileSync } from 'node:fs';
 import { DuckDBDataChunk, DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
-import { createEventBatchCodec, type EventBatchCodec } from '../common/proto.js';
+import { createEventBatchCodec, type EventBatchCodec } from '../../common/proto.js';
 import { BatchRows, ROW_TABLES, type Row, type StoredMessage, type WireMessage } from './batch-rows.js';
 import { CHUNK_ROWS } from './columns.js';
 import { LogColumns } from './log-columns.js';
-import { RunExtents } from './run-extents.js';
-import { RunFilter } from './run-filter.js';
-import { StepIndex, type StepPosition } from './step-index.js';
+import { RunExtents } from '../index/run-extents.js';
+import { RunFilter } from '../index/run-filter.js';
+import { StepIndex, type StepPosition } from '../index/step-index.js';
 
 export type { Row, StoredMessage, WireMessage } from './batch-rows.js';
 
@@ -17,7 +17,7 @@ export interface PreparedBatch {
   highest: number;
 }
 
-const SCHEMA_SQL = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
+const SCHEMA_SQL = readFileSync(new URL('../schema.sql', import.meta.url), 'utf8');
 const DEFAULT_STEP_INDEX_ROWS = 1_000_000;
 const DEFAULT_RUN_EXTENTS_RUNS = 50_000;
 // Up to this many rows, a table's rows go in as one INSERT, which DuckDB runs off the event loop.
