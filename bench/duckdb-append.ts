@@ -1,7 +1,10 @@
 // Baseline figure: raw DuckDB append rate of log rows into a partition file, with the persister's own append code.
 import { join } from 'node:path';
 import { LogColumns } from '../services/persister/write/log-columns.js';
-import { appendWireLog, eventSlices } from '../services/persister/write/wire-log-rows.js';
+import { WIRE_FIELDS } from '../services/common/wire/fields.js';
+import { repeatedFieldOffsets } from '../services/common/wire/reader.js';
+import { RunIds } from '../services/persister/write/run-ids.js';
+import { WireLogRows } from '../services/persister/write/wire-log-rows.js';
 import { PartitionStore } from '../services/persister/write/partition-store.js';
 import { contentionWarnings, cpuMeter, envNumber, round, type FigureScript } from './harness.js';
 import { encodeEventBatch, logEvents } from './workload.js';
@@ -17,13 +20,14 @@ const DUCKDB_THREADS = 1;
  */
 function logColumns(firstSeq: number, count: number, seed: number): LogColumns {
   const columns = new LogColumns();
+  const wireLogs = new WireLogRows(new RunIds());
   const ingestMicros = Date.now() * 1000;
   // A message per 1000 events, as the end-to-end client sends them.
   for (let first = 0; first < count; first += 1000) {
     const message = Buffer.from(encodeEventBatch(logEvents(`bench-wf-${seed % 8}`, Math.min(1000, count - first), seed * 1000 + first)));
-    const slices = eventSlices(message)!;
+    const slices = repeatedFieldOffsets(message, WIRE_FIELDS.eventBatch.events)!;
     for (let idx = 0; idx < slices.length / 2; idx++) {
-      if (!appendWireLog(message, slices[2 * idx], slices[2 * idx + 1], columns, firstSeq + first / 1000, idx, ingestMicros)) throw new Error('the workload is not plain log records');
+      if (!wireLogs.append(message, slices[2 * idx], slices[2 * idx + 1], columns, firstSeq + first / 1000, idx, ingestMicros)) throw new Error('the workload is not plain log records');
     }
   }
   return columns;

@@ -12,7 +12,7 @@ async function storedExtent(partition: InProcessPartition, workflowId: string, r
 }
 
 /** A run_extents row of a commit (columns as in schema.sql). */
-const extentRow = (workflowId: string, runId: string, first: number, last: number) => [workflowId, runId, first, last, 1];
+const committedExtent = (workflowId: string, runId: string, first: number, last: number) => ({ ids: { workflowId, runId }, firstSeq: first, lastSeq: last });
 
 test('loaded at start, it holds every run whole; a run it does not hold has no events; commits widen and add runs', async () => {
   const partition = await InProcessPartition.open();
@@ -25,7 +25,7 @@ test('loaded at start, it holds every run whole; a run it does not hold has no e
     assert.deepEqual(await extents.extentOf(partition.connection, 'wf.extents', 'a'), { first: 1, last: 4 });
     assert.equal(await extents.extentOf(partition.connection, 'wf.extents', 'never'), null);
     assert.equal(await extents.extentOf(partition.connection, 'other', 'a'), null);
-    extents.record([extentRow('wf.extents', 'b', 9, 9), extentRow('wf.extents', 'new', 9, 10)]);
+    extents.record([committedExtent('wf.extents', 'b', 9, 9), committedExtent('wf.extents', 'new', 9, 10)]);
     assert.deepEqual(await extents.extentOf(partition.connection, 'wf.extents', 'b'), { first: 2, last: 9 });
     assert.deepEqual(await extents.extentOf(partition.connection, 'wf.extents', 'new'), { first: 9, last: 10 });
   } finally {
@@ -43,7 +43,7 @@ test('past its size it drops the least recently used run and reads runs it does 
     for (let i = 0; i < 8; i++) assert.deepEqual({ ...(await extents.extentOf(partition.connection, 'wf.small', `run-${i}`)) }, await storedExtent(partition, 'wf.small', `run-${i}`), `run-${i}`);
     assert.equal(await extents.extentOf(partition.connection, 'wf.small', 'never'), null);
     // Not held, so a commit of it cannot start an entry: its earlier events may be in the store.
-    extents.record([extentRow('wf.small', 'run-1', 20, 20)]);
+    extents.record([committedExtent('wf.small', 'run-1', 20, 20)]);
     for (let i = 2; i < 8; i++) await extents.extentOf(partition.connection, 'wf.small', `run-${i}`);
     // run-1 is read from the store, which holds only what was really stored: nothing at 20.
     assert.deepEqual(await extents.extentOf(partition.connection, 'wf.small', 'run-1'), { first: 2, last: 2 });
@@ -58,15 +58,15 @@ test('a commit while a run is read from the store, or while the load runs, is me
     await partition.write([runStarted('wf.race', 'stored')]);
     const extents = new RunExtents(0);
     const reading = extents.extentOf(partition.connection, 'wf.race', 'stored');
-    extents.record([extentRow('wf.race', 'stored', 50, 51)]);
+    extents.record([committedExtent('wf.race', 'stored', 50, 51)]);
     assert.deepEqual(await reading, { first: 1, last: 51 });
     const unstored = extents.extentOf(partition.connection, 'wf.race', 'first-events-now');
-    extents.record([extentRow('wf.race', 'first-events-now', 60, 60)]);
+    extents.record([committedExtent('wf.race', 'first-events-now', 60, 60)]);
     assert.deepEqual(await unstored, { first: 60, last: 60 });
 
     const loading = new RunExtents(10);
     const load = loading.load(partition.connection);
-    loading.record([extentRow('wf.race', 'stored', 70, 70), extentRow('wf.race', 'during-load', 71, 72)]);
+    loading.record([committedExtent('wf.race', 'stored', 70, 70), committedExtent('wf.race', 'during-load', 71, 72)]);
     await load;
     assert.deepEqual(await loading.extentOf(partition.connection, 'wf.race', 'stored'), { first: 1, last: 70 });
     assert.deepEqual(await loading.extentOf(partition.connection, 'wf.race', 'during-load'), { first: 71, last: 72 });

@@ -3,8 +3,14 @@ import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
 import type { PackageDefinition } from '@grpc/proto-loader';
-import { ConfigError } from './config.js';
+import { ConfigError, duration, size, type Spec } from './config.js';
 import type { Logger } from './telemetry.js';
+
+/** Settings of every service that serves gRPC calls (ingest, query). */
+export const GRPC_SERVER_SPEC = {
+  maxRequestBytes: { env: 'RUNLOG_MAX_REQUEST_BYTES', default: 16 * 1024 * 1024, parse: size, help: 'largest gRPC request accepted' },
+  drainGraceMs: { env: 'RUNLOG_DRAIN_GRACE', default: 10_000, parse: duration, help: 'how long in-flight calls may finish on SIGTERM' },
+} satisfies Spec;
 
 export interface GrpcServiceBinding {
   definition: grpc.ServiceDefinition;

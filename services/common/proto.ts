@@ -8,6 +8,7 @@ import type { ProtoGrpcType as QueryProto } from './gen/query.js';
 import type { ProtoGrpcType as StateProto } from './gen/state.js';
 import type { Event__Output } from './gen/runlog/v1/Event.js';
 import type { Event } from './gen/runlog/v1/Event.js';
+import { varintLength } from './wire/writer.js';
 
 export const PROTO_DIR = fileURLToPath(new URL('../../proto', import.meta.url));
 export const PROTO_FILES = ['runlog/v1/events.proto', 'runlog/v1/ingest.proto', 'runlog/v1/query.proto', 'runlog/v1/state.proto'];
@@ -50,11 +51,14 @@ export interface EventBatchCodec {
   wireSize(event: Uint8Array): number;
 }
 
-/** The protobufjs reflection of one of the contract's files (and what it imports), for codecs that skip proto-loader. */
-export function loadProtoRoot(file: string): protobuf.Root {
+/**
+ * The protobufjs reflection of some of the contract's files (and what they import), for codecs that
+ * skip proto-loader; `protoDir` is where the contract lies (tests load altered copies).
+ */
+export function loadProtoRoot(files: string | string[], protoDir = PROTO_DIR): protobuf.Root {
   const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => (target.startsWith('google/') ? target : `${PROTO_DIR}/${target}`);
-  root.loadSync(file);
+  root.resolvePath = (_origin, target) => (target.startsWith('google/') ? target : `${protoDir}/${target}`);
+  root.loadSync(files);
   return root;
 }
 
@@ -86,12 +90,3 @@ export function createEventBatchCodec(): EventBatchCodec {
 // protobufjs reads strings from a Node Buffer natively (utf8Slice) and from a plain Uint8Array,
 // which is what NATS hands over, with a much slower JS decoder: view it as a Buffer.
 const asBuffer = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-
-export function varintLength(value: number): number {
-  let bytes = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80);
-    bytes++;
-  }
-  return bytes;
-}

@@ -7,6 +7,12 @@ import type { EventBatchCodec } from './proto.js';
 import type { Subjects } from './subjects.js';
 import { injectTraceContext } from './telemetry.js';
 import type { Event } from './gen/runlog/v1/Event.js';
+import { duration, type Spec } from './config.js';
+
+/** Settings of every service that publishes events (ingest, and query for forks and resumes). */
+export const PUBLISH_SPEC = {
+  publishTimeoutMs: { env: 'RUNLOG_PUBLISH_TIMEOUT', default: 5000, parse: duration, help: 'how long to wait for a JetStream ack' },
+} satisfies Spec;
 
 export interface PublishResult {
   requestId: string;

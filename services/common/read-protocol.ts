@@ -7,6 +7,8 @@ export type Position = [seq: number, idx: number];
 
 export const EVENT_KINDS = ['runStarted', 'log', 'runStatus', 'taskStatus', 'step'] as const;
 export type EventKindName = (typeof EVENT_KINDS)[number];
+/** The kinds of event that belong to a task (carry a task name). */
+export const TASK_KINDS: ReadonlySet<EventKindName> = new Set<EventKindName>(['log', 'taskStatus']);
 
 /** Which events a read wants; empty fields match everything. */
 export interface EventFilterSpec {

@@ -1,24 +1,23 @@
 // Wires the ingest service: config, NATS, stream, gRPC server; drains on SIGTERM.
-import { address, COMMON_SPEC, loadConfigOrExit, duration, size } from '../common/config.js';
-import { runService, startGrpcServer } from '../common/lifecycle.js';
+import { address, COMMON_SPEC, loadConfigOrExit } from '../common/config.js';
+import { GRPC_SERVER_SPEC, runService, startGrpcServer } from '../common/lifecycle.js';
 import { connectNats } from '../common/nats.js';
 import { createEventBatchCodec, loadContract } from '../common/proto.js';
 import { ensureStream, STREAM_SPEC } from '../common/stream.js';
 import { Subjects } from '../common/subjects.js';
 import { createLogger, initTelemetry } from '../common/telemetry.js';
-import { EventPublisher } from '../common/publish.js';
+import { EventPublisher, PUBLISH_SPEC } from '../common/publish.js';
 import { createIngestHandlers } from './server.js';
-import { LIMITS_SPEC } from './validate.js';
-import { keepingEventBytes } from './request-bytes.js';
+import { LIMITS_SPEC } from '../common/validate.js';
+import { receivingEventBytes } from './request-bytes.js';
 
 const SPEC = {
   ...COMMON_SPEC,
   ...STREAM_SPEC,
   ...LIMITS_SPEC,
+  ...GRPC_SERVER_SPEC,
+  ...PUBLISH_SPEC,
   listenAddress: { env: 'RUNLOG_INGEST_ADDR', default: '127.0.0.1:7070', parse: address, help: 'host:port of the ingest gRPC server' },
-  maxRequestBytes: { env: 'RUNLOG_MAX_REQUEST_BYTES', default: 16 * 1024 * 1024, parse: size, help: 'largest gRPC request accepted' },
-  publishTimeoutMs: { env: 'RUNLOG_PUBLISH_TIMEOUT', default: 5000, parse: duration, help: 'how long to wait for a JetStream ack' },
-  drainGraceMs: { env: 'RUNLOG_DRAIN_GRACE', default: 10_000, parse: duration, help: 'how long in-flight calls may finish on SIGTERM' },
 };
 
 const config = loadConfigOrExit(SPEC, 'ingest');
@@ -29,7 +28,8 @@ await runService(logger, async () => {
   const nc = await connectNats(config.natsUrl, 'runlog-ingest', logger);
   const subjects = new Subjects(config.subjectPrefix, config.partitions);
   await ensureStream(nc, subjects, config);
-  const publisher = new EventPublisher(nc, subjects, createEventBatchCodec(), config.streamName, config.publishTimeoutMs);
+  const codec = createEventBatchCodec();
+  const publisher = new EventPublisher(nc, subjects, codec, config.streamName, config.publishTimeoutMs);
   const { packageDefinition, proto } = loadContract();
   const grpcServer = await startGrpcServer({
     address: config.listenAddress,
@@ -38,7 +38,7 @@ await runService(logger, async () => {
     services: [
       {
         name: 'runlog.v1.IngestService',
-        definition: keepingEventBytes(proto.runlog.v1.IngestService.service),
+        definition: receivingEventBytes(proto.runlog.v1.IngestService.service, codec),
         implementation: createIngestHandlers(publisher, config, logger, telemetry.tracer),
       },
     ],

@@ -1,159 +1,122 @@
-// Keeps each event's wire bytes beside the decoded request, so publish forwards them instead of encoding the events again.
+// Decodes ingest's requests keeping each event's wire bytes, so publish forwards them instead of encoding the events again.
 //
 // Re-encoding the decoded events cost ingest more CPU than decoding them. The bytes forwarded are the
 // very bytes ingest decoded and validated, and the persister decodes them with the same schema, so it
 // reads exactly the events that passed validation. Anything the scan does not expect leaves the
-// request without wire bytes, and publish encodes the decoded events as before.
-import protobuf from 'protobufjs';
+// request without wire bytes, and publish encodes the decoded events.
 import type * as grpc from '@grpc/grpc-js';
 import type { AppendRequest__Output } from '../common/gen/runlog/v1/AppendRequest.js';
 import type { AppendStreamRequest__Output } from '../common/gen/runlog/v1/AppendStreamRequest.js';
 import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
-import type { LogLevel__Output } from '../common/gen/runlog/v1/LogLevel.js';
-import { createEventBatchCodec, type EventBatchCodec } from '../common/proto.js';
-import { FIELD, scanLogEvent, scanned } from '../common/wire/log-event-scan.js';
+import { LEVEL_BY_NUMBER } from '../common/enums.js';
+import type { EventBatchCodec } from '../common/proto.js';
+import { WIRE_FIELDS } from '../common/wire/fields.js';
+import { FIELD, LogEventScanner } from '../common/wire/log-event-scan.js';
+import { fieldsAlong, tagOf, WIRE_TYPE, WireReader } from '../common/wire/reader.js';
 
-const EVENT_BYTES = Symbol('runlog.eventBytes');
-type WithEventBytes = { [EVENT_BYTES]?: readonly Uint8Array[] };
-
-// Field numbers in proto/runlog/v1/ingest.proto.
-const APPEND_REQUEST_REQUEST_ID = 1;
-const APPEND_REQUEST_EVENTS = 2;
-const APPEND_STREAM_REQUEST_REQUEST = 1;
-const LENGTH_DELIMITED = 2;
-const tagOf = (field: number) => (field << 3) | LENGTH_DELIMITED;
-const LEVELS: LogLevel__Output[] = ['LOG_LEVEL_UNSPECIFIED', 'LOG_LEVEL_TRACE', 'LOG_LEVEL_DEBUG', 'LOG_LEVEL_INFO', 'LOG_LEVEL_WARN', 'LOG_LEVEL_ERROR', 'LOG_LEVEL_FATAL'];
-
-/**
- * The length-delimited fields found by following `path` (field numbers, outermost first), in wire
- * order. Every field but the last on the path is a singular message: like protobufjs's decoder, the
- * last occurrence counts. Null on malformed input.
- */
-export function fieldSlices(bytes: Uint8Array, path: readonly number[]): Uint8Array[] | null {
-  const found: Uint8Array[] = [];
-  const visit = (message: Uint8Array, depth: number): void => {
-    const reader = protobuf.Reader.create(message);
-    let inner: Uint8Array | undefined;
-    while (reader.pos < reader.len) {
-      const tag = reader.uint32();
-      if (tag >>> 3 === path[depth] && (tag & 7) === LENGTH_DELIMITED) {
-        const length = reader.uint32();
-        if (reader.pos + length > reader.len) throw new RangeError('field runs past the message');
-        const field = message.subarray(reader.pos, reader.pos + length);
-        reader.pos += length;
-        if (depth === path.length - 1) found.push(field);
-        else inner = field;
-      } else reader.skipType(tag & 7);
-    }
-    if (inner) visit(inner, depth + 1);
-  };
-  try {
-    visit(bytes, 0);
-    return found;
-  } catch {
-    return null;
-  }
+/** An AppendRequest as the handlers receive it: decoded, and each event's wire bytes when known. */
+export interface ReceivedAppend {
+  request: AppendRequest__Output;
+  /** One encoded `Event` per event of the request, in order; undefined when not known. */
+  eventBytes: readonly Uint8Array[] | undefined;
 }
 
-/** The wire bytes of the request's events, one per event in order; undefined when not known. */
-export function eventBytesOf(request: AppendRequest__Output): readonly Uint8Array[] | undefined {
-  const events = (request as WithEventBytes)[EVENT_BYTES];
-  return events && events.length === request.events.length ? events : undefined;
+const { appendRequest, appendStreamRequest } = WIRE_FIELDS;
+const REQUEST_ID_TAG = tagOf(appendRequest.requestId, WIRE_TYPE.LENGTH_DELIMITED);
+const EVENTS_TAG = tagOf(appendRequest.events, WIRE_TYPE.LENGTH_DELIMITED);
+const STREAM_REQUEST_TAG = tagOf(appendStreamRequest.request, WIRE_TYPE.LENGTH_DELIMITED);
+
+function received(request: AppendRequest__Output, eventBytes: Uint8Array[] | null): ReceivedAppend {
+  return { request, eventBytes: eventBytes && eventBytes.length === request.events.length ? eventBytes : undefined };
 }
 
-function remember(request: AppendRequest__Output | null | undefined, events: Uint8Array[] | null): void {
-  if (request && events) (request as WithEventBytes)[EVENT_BYTES] = events;
-}
+/** Decodes AppendStreamRequests: log events by the scanner, others one by one with protobufjs. */
+class StreamRequestDecoder {
+  private readonly scanner = new LogEventScanner();
+  private readonly reader = new WireReader();
 
-function text(event: Buffer, at: number): string {
-  return event.toString('utf8', scanned.fields[at], scanned.fields[at + 1]);
-}
+  constructor(private readonly codec: EventBatchCodec) {}
 
-/** The scanned log event (see scanLogEvent) as protobufjs would decode it with the loader's options. */
-function scannedLogEvent(event: Buffer): Event__Output {
-  return {
-    workflowId: text(event, FIELD.workflowId),
-    runId: text(event, FIELD.runId),
-    kind: 'log',
-    log: {
-      taskName: text(event, FIELD.taskName),
-      taskInstanceId: text(event, FIELD.taskInstanceId),
-      time: scanned.hasTime ? { seconds: String(scanned.seconds), nanos: scanned.nanos } : null,
-      level: LEVELS[scanned.level],
-      message: text(event, FIELD.message),
-      attributes: {},
-      traceId: text(event, FIELD.traceId),
-      spanId: text(event, FIELD.spanId),
-    },
-  };
-}
-
-/**
- * An AppendStreamRequest decoded with log events read by the scanner (protobufjs spent most of
- * ingest's decoding CPU on message objects and toObject); other events are decoded one by one with
- * protobufjs. Null when the request holds anything unexpected: the caller then decodes it whole.
- */
-function scannedStreamRequest(bytes: Buffer, codec: EventBatchCodec): AppendStreamRequest__Output | null {
-  try {
-    const outer = protobuf.Reader.create(bytes);
-    let body: Buffer | undefined;
-    while (outer.pos < outer.len) {
-      if (outer.uint32() !== tagOf(APPEND_STREAM_REQUEST_REQUEST) || body) return null;
-      const length = outer.uint32();
-      if (outer.pos + length > outer.len) return null;
-      body = bytes.subarray(outer.pos, (outer.pos += length));
-    }
-    if (!body) return null;
-    const reader = protobuf.Reader.create(body);
-    let requestId: string | undefined;
-    const events: Event__Output[] = [];
-    const eventBytes: Buffer[] = [];
-    while (reader.pos < reader.len) {
-      const tag = reader.uint32();
-      if (tag === tagOf(APPEND_REQUEST_REQUEST_ID) && requestId === undefined) {
-        requestId = reader.string();
-        continue;
+  /**
+   * The request with its events (protobufjs spent most of ingest's decoding CPU on message objects
+   * and toObject); null when it holds anything unexpected: the caller then decodes it whole.
+   */
+  decode(bytes: Buffer): ReceivedAppend | null {
+    try {
+      const reader = this.reader.at(bytes);
+      let body: Uint8Array | undefined;
+      while (!reader.done) {
+        if (reader.varint() !== STREAM_REQUEST_TAG || body) return null;
+        body = reader.lengthDelimited();
       }
-      if (tag !== tagOf(APPEND_REQUEST_EVENTS)) return null;
-      const length = reader.uint32();
-      if (reader.pos + length > reader.len) return null;
-      const event = body.subarray(reader.pos, (reader.pos += length));
-      eventBytes.push(event);
-      events.push(scanLogEvent(event, 0, event.length) ? scannedLogEvent(event) : codec.decodeEvent(event));
+      if (!body) return null;
+      reader.at(body);
+      let requestId: string | undefined;
+      const events: Event__Output[] = [];
+      const eventBytes: Uint8Array[] = [];
+      while (!reader.done) {
+        const tag = reader.varint();
+        if (tag === REQUEST_ID_TAG && requestId === undefined) {
+          const id = reader.lengthDelimited();
+          requestId = Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('utf8');
+          continue;
+        }
+        if (tag !== EVENTS_TAG) return null;
+        const event = reader.lengthDelimited();
+        eventBytes.push(event);
+        events.push(this.scanner.scan(event, 0, event.length) ? this.scannedLogEvent(event) : this.codec.decodeEvent(event));
+      }
+      return received({ requestId: requestId ?? '', events }, eventBytes);
+    } catch {
+      return null;
     }
-    const request: AppendRequest__Output = { requestId: requestId ?? '', events };
-    remember(request, eventBytes);
-    return { request };
-  } catch {
-    return null;
+  }
+
+  /** The scanned log event as protobufjs would decode it with the loader's options. */
+  private scannedLogEvent(event: Uint8Array): Event__Output {
+    const scanner = this.scanner;
+    const buffer = Buffer.from(event.buffer, event.byteOffset, event.byteLength);
+    const text = (at: number) => buffer.toString('utf8', scanner.fields[at], scanner.fields[at + 1]);
+    return {
+      workflowId: text(FIELD.workflowId),
+      runId: text(FIELD.runId),
+      kind: 'log',
+      log: {
+        taskName: text(FIELD.taskName),
+        taskInstanceId: text(FIELD.taskInstanceId),
+        time: scanner.hasTime ? { seconds: String(scanner.seconds), nanos: scanner.nanos } : null,
+        level: LEVEL_BY_NUMBER[scanner.level],
+        message: text(FIELD.message),
+        attributes: {},
+        traceId: text(FIELD.traceId),
+        spanId: text(FIELD.spanId),
+      },
+    };
   }
 }
 
 type MethodDefinition = grpc.MethodDefinition<object, object>;
 
-/** IngestService's definition with deserializers that also keep each event's wire bytes (see eventBytesOf). */
-export function keepingEventBytes<D extends grpc.ServiceDefinition>(definition: D): D {
+/** IngestService's definition with deserializers that hand the handlers a ReceivedAppend (each request's event bytes beside it). */
+export function receivingEventBytes<D extends grpc.ServiceDefinition>(definition: D, codec: EventBatchCodec): D {
   const append = definition.Append as MethodDefinition;
   const appendStream = definition.AppendStream as MethodDefinition;
-  const codec = createEventBatchCodec();
+  const streamDecoder = new StreamRequestDecoder(codec);
   return {
     ...definition,
     Append: {
       ...append,
-      requestDeserialize: (bytes: Buffer) => {
-        const request = append.requestDeserialize(bytes) as AppendRequest__Output;
-        remember(request, fieldSlices(bytes, [APPEND_REQUEST_EVENTS]));
-        return request;
-      },
+      requestDeserialize: (bytes: Buffer): ReceivedAppend =>
+        received(append.requestDeserialize(bytes) as AppendRequest__Output, fieldsAlong(bytes, [appendRequest.events])),
     },
     AppendStream: {
       ...appendStream,
-      requestDeserialize: (bytes: Buffer) => {
-        const scanned = scannedStreamRequest(bytes, codec);
+      requestDeserialize: (bytes: Buffer): ReceivedAppend => {
+        const scanned = streamDecoder.decode(bytes);
         if (scanned) return scanned;
         const message = appendStream.requestDeserialize(bytes) as AppendStreamRequest__Output;
-        remember(message.request, fieldSlices(bytes, [APPEND_STREAM_REQUEST_REQUEST, APPEND_REQUEST_EVENTS]));
-        return message;
+        const request = message.request ?? { requestId: '', events: [] };
+        return received(request, message.request ? fieldsAlong(bytes, [appendStreamRequest.request, appendRequest.events]) : null);
       },
     },
   };

@@ -1,26 +1,29 @@
-// gRPC handlers of IngestService: validate, publish, answer. Thin: the work is in validate.ts and publish.ts.
+// gRPC handlers of IngestService: validate, publish, answer. Thin: the work is in common/validate.ts and common/publish.ts.
 import type * as grpc from '@grpc/grpc-js';
 import { toServiceError } from '../common/grpc-errors.js';
 import type { Tracer } from '@opentelemetry/api';
 import { grpcTraceContext, inSpan, type Logger } from '../common/telemetry.js';
-import type { IngestServiceHandlers } from '../common/gen/runlog/v1/IngestService.js';
-import type { AppendRequest__Output } from '../common/gen/runlog/v1/AppendRequest.js';
 import type { AppendResponse } from '../common/gen/runlog/v1/AppendResponse.js';
-import type { AppendStreamRequest__Output } from '../common/gen/runlog/v1/AppendStreamRequest.js';
 import type { AppendStreamResponse } from '../common/gen/runlog/v1/AppendStreamResponse.js';
-import { validateAppendRequest, type Limits } from './validate.js';
+import { validateAppendRequest, type Limits } from '../common/validate.js';
 import { SubjectOrder, type EventPublisher } from '../common/publish.js';
-import { eventBytesOf } from './request-bytes.js';
+import type { ReceivedAppend } from './request-bytes.js';
+
+/** IngestService's handlers; requests arrive as ReceivedAppend (see receivingEventBytes). */
+export interface IngestHandlers extends grpc.UntypedServiceImplementation {
+  Append: grpc.handleUnaryCall<ReceivedAppend, AppendResponse>;
+  AppendStream: grpc.handleBidiStreamingCall<ReceivedAppend, AppendStreamResponse>;
+}
 
 // Requests of one AppendStream being published at once; past it we stop reading the stream
 // (gRPC flow control then slows the agent down).
 const MAX_IN_FLIGHT_PER_STREAM = 32;
 
-export function createIngestHandlers(publisher: EventPublisher, limits: Limits, logger: Logger, tracer: Tracer): IngestServiceHandlers {
-  const append = (request: AppendRequest__Output, metadata: grpc.Metadata, order?: SubjectOrder): Promise<AppendResponse> =>
+export function createIngestHandlers(publisher: EventPublisher, limits: Limits, logger: Logger, tracer: Tracer): IngestHandlers {
+  const append = ({ request, eventBytes }: ReceivedAppend, metadata: grpc.Metadata, order?: SubjectOrder): Promise<AppendResponse> =>
     inSpan(tracer, 'runlog.ingest.Append', grpcTraceContext(metadata), { 'runlog.events': request.events.length }, async () => {
       validateAppendRequest(request, limits);
-      const result = await publisher.publish(request.requestId, request.events, eventBytesOf(request), order);
+      const result = await publisher.publish(request.requestId, request.events, eventBytes, order);
       return { requestId: result.requestId, accepted: result.accepted, duplicate: result.duplicate };
     });
 
@@ -38,7 +41,7 @@ export function createIngestHandlers(publisher: EventPublisher, limits: Limits, 
     AppendStream(call) {
       // Requests of one stream are published at once, but a workflow's messages in request order.
       const order = new SubjectOrder();
-      streamAppends(call, (request) => append(request.request ?? { requestId: '', events: [] }, call.metadata, order), logger);
+      streamAppends(call, (received) => append(received, call.metadata, order), logger);
     },
   };
 }
@@ -48,8 +51,8 @@ export function createIngestHandlers(publisher: EventPublisher, limits: Limits, 
  * first failure ends the call with its status: the agent resends from the first unanswered request.
  */
 function streamAppends(
-  call: grpc.ServerDuplexStream<AppendStreamRequest__Output, AppendStreamResponse>,
-  append: (request: AppendStreamRequest__Output) => Promise<AppendResponse>,
+  call: grpc.ServerDuplexStream<ReceivedAppend, AppendStreamResponse>,
+  append: (received: ReceivedAppend) => Promise<AppendResponse>,
   logger: Logger,
 ): void {
   let chain: Promise<void> = Promise.resolve();
@@ -61,9 +64,9 @@ function streamAppends(
     if (inputEnded && inFlight === 0 && !failed) call.end();
   };
 
-  call.on('data', (request: AppendStreamRequest__Output) => {
+  call.on('data', (received: ReceivedAppend) => {
     if (failed) return;
-    const result = append(request);
+    const result = append(received);
     result.catch(() => undefined); // observed in order below
     inFlight++;
     if (inFlight >= MAX_IN_FLIGHT_PER_STREAM) call.pause();

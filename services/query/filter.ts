@@ -2,7 +2,8 @@
 import { invalidArgument } from '../common/grpc-errors.js';
 import type { EventFilter__Output } from '../common/gen/runlog/v1/EventFilter.js';
 import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
-import type { EventFilterSpec, EventKindName } from '../common/read-protocol.js';
+import { STORED_LEVELS, storedLevel } from '../common/enums.js';
+import { TASK_KINDS, type EventFilterSpec, type EventKindName } from '../common/read-protocol.js';
 import { idProblem } from '../common/ids.js';
 
 const KIND_BY_ENUM: Record<string, EventKindName> = {
@@ -12,7 +13,6 @@ const KIND_BY_ENUM: Record<string, EventKindName> = {
   EVENT_KIND_TASK_STATUS: 'taskStatus',
   EVENT_KIND_STEP: 'step',
 };
-export const LEVEL_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 
 export function toFilterSpec(filter: EventFilter__Output | null, field = 'filter'): EventFilterSpec {
   const spec: EventFilterSpec = {};
@@ -27,8 +27,8 @@ export function toFilterSpec(filter: EventFilter__Output | null, field = 'filter
   if (filter.runId) spec.runId = filter.runId;
   if (filter.taskName) spec.taskName = filter.taskName;
   if (filter.minLevel !== 'LOG_LEVEL_UNSPECIFIED') {
-    const level = String(filter.minLevel).replace(/^LOG_LEVEL_/, '');
-    if (!LEVEL_NAMES.includes(level)) throw invalidArgument(`${field}.min_level: unknown level ${filter.minLevel}`);
+    const level = storedLevel(String(filter.minLevel));
+    if (!STORED_LEVELS.includes(level)) throw invalidArgument(`${field}.min_level: unknown level ${filter.minLevel}`);
     spec.minLevel = level;
   }
   const kinds = filter.kinds.filter((kind) => kind !== 'EVENT_KIND_UNSPECIFIED');
@@ -37,9 +37,7 @@ export function toFilterSpec(filter: EventFilter__Output | null, field = 'filter
   return spec;
 }
 
-const TASK_KINDS = new Set<string>(['log', 'taskStatus']);
-
-/** The live twin of the persister's SQL filter (read-events.ts): the same events must pass both. */
+/** The live twin of the persister's SQL filter (persister/read/events.ts): the same events must pass both. */
 export function matchesFilter(spec: EventFilterSpec, event: Event__Output): boolean {
   if (spec.workflowId && event.workflowId !== spec.workflowId) return false;
   if (spec.runId && event.runId !== spec.runId) return false;
@@ -51,8 +49,8 @@ export function matchesFilter(spec: EventFilterSpec, event: Event__Output): bool
     if (taskName !== spec.taskName) return false;
   }
   if (spec.minLevel && kind === 'log') {
-    const level = String(event.log?.level).replace(/^LOG_LEVEL_/, '');
-    if (LEVEL_NAMES.indexOf(level) < LEVEL_NAMES.indexOf(spec.minLevel)) return false;
+    const level = storedLevel(String(event.log?.level));
+    if (STORED_LEVELS.indexOf(level) < STORED_LEVELS.indexOf(spec.minLevel)) return false;
   }
   return true;
 }

@@ -1,6 +1,6 @@
 // Wires the query service: config, NATS, gRPC server with QueryService and StateService; drains on SIGTERM.
-import { address, COMMON_SPEC, duration, integer, loadConfigOrExit, size } from '../common/config.js';
-import { runService, startGrpcServer } from '../common/lifecycle.js';
+import { address, COMMON_SPEC, duration, integer, loadConfigOrExit } from '../common/config.js';
+import { GRPC_SERVER_SPEC, runService, startGrpcServer } from '../common/lifecycle.js';
 import { connectNats } from '../common/nats.js';
 import { createEventBatchCodec, loadContract } from '../common/proto.js';
 import { Subjects } from '../common/subjects.js';
@@ -16,13 +16,12 @@ import { InFlightEvents } from './unstored-tail.js';
 const SPEC = {
   ...COMMON_SPEC,
   ...STATE_SPEC,
+  ...GRPC_SERVER_SPEC,
   listenAddress: { env: 'RUNLOG_QUERY_ADDR', default: '127.0.0.1:7071', parse: address, help: 'host:port of the query gRPC server' },
-  maxRequestBytes: { env: 'RUNLOG_MAX_REQUEST_BYTES', default: 16 * 1024 * 1024, parse: size, help: 'largest gRPC request accepted' },
   readTimeoutMs: { env: 'RUNLOG_READ_TIMEOUT', default: 5000, parse: duration, help: 'how long a persister may take to answer before UNAVAILABLE' },
   historyPageSize: { env: 'RUNLOG_HISTORY_PAGE', default: 1000, parse: integer(1, 1000), help: 'events per history page a subscription reads' },
   liveBuffer: { env: 'RUNLOG_LIVE_BUFFER', default: 256, parse: integer(1, 100_000), help: 'stream messages a subscription buffers' },
   maxStallMs: { env: 'RUNLOG_SUBSCRIBER_MAX_STALL', default: 30_000, parse: duration, help: 'how long a subscriber may not read before RESOURCE_EXHAUSTED' },
-  drainGraceMs: { env: 'RUNLOG_DRAIN_GRACE', default: 10_000, parse: duration, help: 'how long in-flight calls may finish on SIGTERM' },
 };
 
 const config = loadConfigOrExit(SPEC, 'query');

@@ -21,7 +21,7 @@ import type { ResumeResponse } from '../common/gen/runlog/v1/ResumeResponse.js';
 import type { RunRef__Output } from '../common/gen/runlog/v1/RunRef.js';
 import type { Status } from '../common/gen/runlog/v1/Status.js';
 import type { StepState } from '../common/gen/runlog/v1/StepState.js';
-import { validateAppendRequest, type Limits } from '../ingest/validate.js';
+import { validateAppendRequest, type Limits } from '../common/validate.js';
 import { createEventBatchCodec } from '../common/proto.js';
 import { decodeListingToken, encodeToken } from './cursor.js';
 import { concerns, MAX_MESSAGES_LOOKED_AT, type InFlightEvents } from './unstored-tail.js';

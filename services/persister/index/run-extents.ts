@@ -1,5 +1,6 @@
 // Where each recent run's events lie in the stream, held in memory: a read of one run skips the run_extents scan (~3 ms in a 10-million-record partition).
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { useEntry } from './recently-used.js';
 
 /** The first and last stream sequence holding an event of the run. */
 export interface SeqExtent {
@@ -10,7 +11,12 @@ export interface SeqExtent {
 const keyOf = (workflowId: string, runId: string) => `${workflowId}\u0000${runId}`;
 
 /** A run_extents row's ids and sequences (columns as in schema.sql). */
-type ExtentRow = readonly unknown[];
+/** Where a run's events of one committed batch lie. */
+export interface CommittedExtent {
+  ids: { workflowId: string; runId: string };
+  firstSeq: number;
+  lastSeq: number;
+}
 
 /**
  * The extents of up to `maxRuns` runs, least recently used dropped first. An extent only ever
@@ -58,11 +64,10 @@ export class RunExtents {
     return this.loaded && !this.partial;
   }
 
-  /** Called right after each commit, in the same turn as the watermark, with the batch's run_extents rows. */
-  record(rows: readonly ExtentRow[]): void {
-    for (const row of rows) {
-      const key = keyOf(row[0] as string, row[1] as string);
-      const [first, last] = [Number(row[2]), Number(row[3])];
+  /** Called right after each commit, in the same turn as the watermark, with the batch's extents. */
+  record(extents: readonly CommittedExtent[]): void {
+    for (const { ids, firstSeq: first, lastSeq: last } of extents) {
+      const key = keyOf(ids.workflowId, ids.runId);
       for (const collector of this.collectors) if (collector.key === undefined || collector.key === key) collector.extents.push([key, { first, last }]);
       this.merge(key, first, last, this.whole);
     }
@@ -71,13 +76,8 @@ export class RunExtents {
   /** The run's extent, or null when the partition holds no event of it. */
   async extentOf(connection: DuckDBConnection, workflowId: string, runId: string): Promise<SeqExtent | null> {
     const key = keyOf(workflowId, runId);
-    const held = this.runs.get(key);
-    if (held) {
-      // Most recently used last: dropping takes the first.
-      this.runs.delete(key);
-      this.runs.set(key, held);
-      return held;
-    }
+    const held = useEntry(this.runs, key);
+    if (held) return held;
     if (this.whole) return null;
     // Collecting starts before the read: a batch committed while it runs is in the read, in the
     // collected extents, or both, and merging both is harmless.

@@ -2,6 +2,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { positionLiteral } from '../read/sql.js';
 import { StepRowCache } from './step-row-cache.js';
+import { useEntry } from './recently-used.js';
 
 /** A run's step rows in stream order: step numbers and their positions, one entry per row. */
 export interface RunSteps {
@@ -77,13 +78,8 @@ export class StepIndex {
   /** The run's rows, read from the store once (from `firstSeq`, its first event) when not held. */
   rowsOf(connection: DuckDBConnection, workflowId: string, runId: string, firstSeq: bigint): Promise<RunSteps> {
     const key = keyOf(workflowId, runId);
-    const held = this.runs.get(key);
-    if (held) {
-      // Most recently used last: eviction takes the first.
-      this.runs.delete(key);
-      this.runs.set(key, held);
-      return Promise.resolve(held);
-    }
+    const held = useEntry(this.runs, key);
+    if (held) return Promise.resolve(held);
     let load = this.loads.get(key);
     if (!load) {
       load = this.load(connection, key, workflowId, runId, firstSeq).finally(() => this.loads.delete(key));

@@ -1,5 +1,6 @@
 // Step rows read by their position, kept in memory: a stored row never changes (insert-only), so a kept one is never stale.
 import type { JsonRow } from '../read/stored-rows.js';
+import { useEntry } from './recently-used.js';
 
 // GetState, Resume and Fork mostly ask for the same few steps (a run's head) again and again.
 const MAX_BYTES = 16 * 1024 * 1024;
@@ -11,13 +12,7 @@ export class StepRowCache {
 
   /** The row at the position, with its state, when kept. */
   get(seq: number, idx: number): JsonRow | undefined {
-    const key = `${seq}/${idx}`;
-    const kept = this.rows.get(key);
-    if (!kept) return undefined;
-    // Most recently used last: eviction takes the first.
-    this.rows.delete(key);
-    this.rows.set(key, kept);
-    return kept.row;
+    return useEntry(this.rows, `${seq}/${idx}`)?.row;
   }
 
   /** Keeps a row read with its state (`stateBytes` of it); large states are not kept. */

@@ -1,14 +1,13 @@
 // Reads of stored events for Subscribe history and QueryLogs: filtered, ordered by position, paged.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogRecordsWire } from '../../common/wire/log-page.js';
-import { EVENT_KINDS, MAX_READ_LIMIT, WithBytes, type EventFilterSpec, type EventKindName, type LogsPage, type Page, type ReadRequest, type StoredEventRow } from '../../common/read-protocol.js';
+import { STORED_LEVELS } from '../../common/enums.js';
+import { EVENT_KINDS, MAX_READ_LIMIT, TASK_KINDS, WithBytes, type EventFilterSpec, type EventKindName, type LogsPage, type Page, type ReadRequest, type StoredEventRow } from '../../common/read-protocol.js';
 import { selectLogRecords } from './log-page-rows.js';
 import type { RunExtents, SeqExtent } from '../index/run-extents.js';
 import { KIND_COLUMNS, KIND_TABLE, rowToStoredEvent } from './stored-rows.js';
 import { positionLiteral, selectRows, selectValueRows, Where } from './sql.js';
 
-const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
-const TASK_KINDS = new Set<EventKindName>(['log', 'taskStatus']);
 
 type EventsRequest = Extract<ReadRequest, { op: 'events' }>;
 type LogsRequest = Extract<ReadRequest, { op: 'logs' }>;
@@ -40,7 +39,7 @@ export interface ReadContext {
   runExtents: RunExtents;
 }
 
-/** A page of log records, already in their wire form (log-records-wire.ts); read up to request.upTo, or else the watermark. */
+/** A page of log records, already in their wire form (common/wire/log-page.ts); read up to request.upTo, or else the watermark. */
 export async function readLogs(connection: DuckDBConnection, request: LogsRequest, context: ReadContext): Promise<WithBytes<LogsPage>> {
   const limit = clampLimit(request.limit);
   const upTo = request.upTo ?? context.watermark;
@@ -50,7 +49,7 @@ export async function readLogs(connection: DuckDBConnection, request: LogsReques
   if (request.startMicros) where.add('time >= make_timestamptz(?::BIGINT)', BigInt(request.startMicros));
   if (request.endMicros) where.add('time < make_timestamptz(?::BIGINT)', BigInt(request.endMicros));
   if (request.contains) where.add('strpos(message, ?) > 0', request.contains);
-  const select = (orderBy: string) => selectLogRecords(connection, context.wire, request.filter, `WHERE ${where} ${orderBy} LIMIT ${limit + 1}`, where.values);
+  const select = (orderBy: string) => selectLogRecords(connection, request.filter, `WHERE ${where} ${orderBy} LIMIT ${limit + 1}`, where.values);
   // Rows are appended in stream order, and DuckDB keeps a table's order through WHERE and LIMIT
   // (preserve_insertion_order): ascending, the ORDER BY, which costs a third of the read, is left
   // out. Should the rows still come out of order, they are read again sorted.
@@ -106,7 +105,7 @@ function filterWhere(kind: EventKindName, filter: EventFilterSpec, extent: Exten
   if (filter.workflowId) where.add('workflow_id = ?', filter.workflowId);
   if (filter.taskName && TASK_KINDS.has(kind)) where.add('task_name = ?', filter.taskName);
   if (kind === 'log' && filter.minLevel) {
-    const allowed = LEVELS.slice(Math.max(0, LEVELS.indexOf(filter.minLevel)));
+    const allowed = STORED_LEVELS.slice(Math.max(0, STORED_LEVELS.indexOf(filter.minLevel)));
     where.add(`level IN (${allowed.map(() => '?').join(', ')})`, ...allowed);
   }
   return where;

@@ -1,6 +1,7 @@
 // Log rows read from DuckDB straight into the parts of their wire form: text comes out as UTF-8 bytes and is never made into strings.
 import { DuckDBMapValue, type DuckDBBlobVector, type DuckDBConnection, type DuckDBValue, type DuckDBVector } from '@duckdb/node-api';
-import type { LogRecordBytes, LogRecordsWire } from '../../common/wire/log-page.js';
+import { levelNumberOfStored } from '../../common/enums.js';
+import type { LogRecordBytes } from '../../common/wire/log-page.js';
 import type { EventFilterSpec } from '../../common/read-protocol.js';
 
 // Text as BLOB (`encode`, which copies the bytes as they are; a cast would read escapes): a blob
@@ -23,7 +24,6 @@ const INLINE_BYTES = 12;
  */
 export async function selectLogRecords(
   connection: DuckDBConnection,
-  wire: LogRecordsWire,
   filter: EventFilterSpec,
   rest: string,
   values: DuckDBValue[],
@@ -57,7 +57,7 @@ export async function selectLogRecords(
         runId: run(row),
         taskName: task(row),
         taskInstanceId: instance(row),
-        level: wire.levelNumber(level.getItem(row) as string),
+        level: levelNumberOfStored(level.getItem(row) as string),
         message: message(row),
         attributes: entries(attributes.getItem(row)),
         traceId: trace(row),

@@ -15,7 +15,7 @@ import {
   type StepStateResult,
 } from '../../common/read-steps-protocol.js';
 import { MAX_READ_LIMIT } from '../../common/read-protocol.js';
-import type { JsonRow } from './stored-rows.js';
+import { str, strings, type JsonRow } from './stored-rows.js';
 import { positionLiteral, selectRows, Where } from './sql.js';
 import { existingRuns, firstRunStarted, readChain, Timeline } from './timeline.js';
 import type { RunFilter } from '../index/run-filter.js';
@@ -26,8 +26,6 @@ const REPLY_BUDGET_BYTES = 1024 * 1024;
 /** A state larger than this is left out of a steps reply and read with stepState, so no reply nears NATS's max payload. */
 const INLINE_STATE_MAX_BYTES = 1024 * 1024;
 
-const str = (value: unknown) => (value === null || value === undefined ? '' : String(value));
-const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
 const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
 export async function readSteps(connection: DuckDBConnection, request: StepsRequest, context: { stepIndex: StepIndex; runFilter: RunFilter }): Promise<StepsResult> {

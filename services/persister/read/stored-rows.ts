@@ -46,8 +46,10 @@ export function columnsFor(kind: EventKindName, filter: EventFilterSpec): { colu
   return { columns: ['seq, idx', ...ids, TIME_COLUMNS, OWN_COLUMNS[kind]].join(', '), fixed };
 }
 
-const str = (value: unknown) => (value === null || value === undefined ? '' : String(value));
-const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
+/** A text column's value; '' for NULL. */
+export const str = (value: unknown) => (value === null || value === undefined ? '' : String(value));
+/** A list column's values as text; none for NULL. */
+export const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
 const time = (row: JsonRow) => microsToTimestamp(BigInt(row.time_us as string | bigint));
 const mapOf = (value: unknown): Record<string, string> =>
   Object.fromEntries(((value instanceof DuckDBMapValue ? value.entries : (value as { key: string; value: string }[] | null)) ?? []).map(({ key, value: v }) => [key, String(v)]));

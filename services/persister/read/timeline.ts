@@ -2,7 +2,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { MAX_LINEAGE_DEPTH, MAX_MISSING_NODES, type LineageLink } from '../../common/read-steps-protocol.js';
 import type { Event } from '../../common/gen/runlog/v1/Event.js';
-import { KIND_COLUMNS, rowToStoredEvent, type JsonRow } from './stored-rows.js';
+import { str, KIND_COLUMNS, rowToStoredEvent, type JsonRow } from './stored-rows.js';
 import { positionLiteral, selectRows, Where } from './sql.js';
 import type { RunSteps, StepIndex } from '../index/step-index.js';
 import type { StepRowCache } from '../index/step-row-cache.js';
@@ -10,7 +10,6 @@ import type { StepRowCache } from '../index/step-row-cache.js';
 /** Above every stream sequence: the run asked for sees all of its own rows. */
 const NO_CUTOFF = 2n ** 64n - 1n;
 
-const str = (value: unknown) => (value === null || value === undefined ? '' : String(value));
 const minBig = (a: bigint, b: bigint) => (a < b ? a : b);
 /** Above every step number. */
 const NO_STEP = 2n ** 62n;

@@ -1,10 +1,13 @@
 // One batch's messages spread over the tables: logs as columns (mostly read straight from the wire), the rest as rows.
-import { DuckDBListValue, DuckDBMapValue, DuckDBTimestampTZValue, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBListValue, DuckDBMapValue, DuckDBTimestampTZValue } from '@duckdb/node-api';
+import { TableLayout, type Row } from '../schema.js';
 import type { Event__Output } from '../../common/gen/runlog/v1/Event.js';
 import type { EventBatchCodec } from '../../common/proto.js';
 import { structToJson, timestampToMicros } from '../../common/values.js';
 import type { LogColumns } from './log-columns.js';
-import { appendWireLog, internIds, lastIds, trimIds, type Ids } from './wire-log-rows.js';
+import type { Ids, RunIds } from './run-ids.js';
+import type { WireLogRows } from './wire-log-rows.js';
+import { storedLevel, storedStatus } from '../../common/enums.js';
 
 /** The events of one JetStream message, with its stream sequence and the time the stream accepted it. */
 export interface StoredMessage {
@@ -13,7 +16,7 @@ export interface StoredMessage {
   events: Event__Output[];
 }
 
-/** A message as the stream holds it: an EventBatch, and its events' [start, end) offsets (see eventSlices). */
+/** A message as the stream holds it: an EventBatch, and its events' [start, end) offsets (see consume.ts). */
 export interface WireMessage {
   seq: number;
   ingestMicros: bigint;
@@ -21,10 +24,11 @@ export interface WireMessage {
   slices: Int32Array;
 }
 
-export type Row = DuckDBValue[];
 /** The tables other than logs, in the order they are appended. */
 export type RowTable = 'runs' | 'run_status' | 'task_status' | 'steps' | 'run_extents';
 export const ROW_TABLES: RowTable[] = ['runs', 'run_status', 'task_status', 'steps', 'run_extents'];
+// The tables an event's row goes to (run_extents' rows are made from the batch's extents).
+const ROWS_BY_EVENT = ['runs', 'run_status', 'task_status', 'steps'] as const;
 
 const tz = (micros: bigint) => new DuckDBTimestampTZValue(micros);
 const list = (values: string[]) => new DuckDBListValue(values);
@@ -35,17 +39,35 @@ const map = (record: Record<string, string>) => {
   return entries.length === 0 ? EMPTY_MAP : new DuckDBMapValue(entries.map(([key, value]) => ({ key, value })));
 };
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
-// A handful of enum names, looked up for every row: remembered rather than matched each time.
-const shortNames = new Map<string, string>();
-const shortName = (enumName: string) => {
-  let short = shortNames.get(enumName);
-  if (short === undefined) shortNames.set(enumName, (short = enumName.replace(/^(LOG_LEVEL|STATUS)_/, '')));
-  return short;
+
+const POSITION = ['seq', 'idx', 'workflow_id', 'run_id'] as const;
+const TIMES = ['time', 'ingest_time'] as const;
+export const LAYOUTS = {
+  runs: TableLayout.of('runs', [...POSITION, 'workflow_name', 'tags', 'parameters', 'config', 'dag_hash', 'node_ids', 'parent_run_id', 'fork_step', ...TIMES]),
+  run_status: TableLayout.of('run_status', [...POSITION, 'status', 'reason', ...TIMES]),
+  task_status: TableLayout.of('task_status', [...POSITION, 'task_name', 'task_instance_id', 'attempt', 'status', 'reason', ...TIMES]),
+  steps: TableLayout.of('steps', [...POSITION, 'step', 'node_id', 'state', 'awaiting_input', 'next_node_ids', 'processed_node_ids', 'waiting_node_ids', ...TIMES]),
+  run_extents: TableLayout.of('run_extents', ['workflow_id', 'run_id', 'first_seq', 'last_seq', 'events']),
 };
 
+/** Where a run's events of one batch lie in the stream. */
+export interface BatchExtent {
+  ids: Ids;
+  firstSeq: number;
+  lastSeq: number;
+  events: number;
+}
+
+/** What decodes every batch's messages, made once per store: the codec, the log scan and the run ids they share. */
+export interface BatchDecoders {
+  codec: EventBatchCodec;
+  wireLogs: WireLogRows;
+  runIds: RunIds;
+}
+
 export class BatchRows {
-  private readonly rows: Record<RowTable, Row[]> = { runs: [], run_status: [], task_status: [], steps: [], run_extents: [] };
-  private readonly extents = new Map<Ids, Row>();
+  private readonly rows: Record<Exclude<RowTable, 'run_extents'>, Row[]> = { runs: [], run_status: [], task_status: [], steps: [] };
+  private readonly extentsByRun = new Map<Ids, BatchExtent>();
   /** Events stored (undecodable messages count none). */
   events = 0;
   // The current message's runs of consecutive events with the same ids, merged into extents when it is complete.
@@ -53,11 +75,11 @@ export class BatchRows {
 
   /** `logs` is emptied and filled: one set of column buffers serves every batch, grown once, not each time. */
   constructor(
-    private readonly codec: EventBatchCodec,
+    private readonly decoders: BatchDecoders,
     readonly logs: LogColumns,
   ) {
     logs.truncate(0);
-    trimIds();
+    decoders.runIds.trim();
   }
 
   /**
@@ -66,15 +88,15 @@ export class BatchRows {
    */
   add(message: StoredMessage | WireMessage, onUndecodable: (seq: number, error: unknown) => void): void {
     const logs = this.logs.length;
-    const lengths = ROW_TABLES.map((table) => this.rows[table].length);
+    const lengths = ROWS_BY_EVENT.map((table) => this.rows[table].length);
     this.pending = [];
     try {
       const count = 'events' in message ? this.addDecoded(message, message.events) : this.addWire(message, message.data, message.slices);
       this.events += count;
-      for (const { ids, events } of this.pending) this.widenExtent(ids, BigInt(message.seq), events);
+      for (const { ids, events } of this.pending) this.widenExtent(ids, message.seq, events);
     } catch (error) {
       this.logs.truncate(logs);
-      ROW_TABLES.forEach((table, i) => (this.rows[table].length = lengths[i]));
+      ROWS_BY_EVENT.forEach((table, i) => (this.rows[table].length = lengths[i]));
       // Events handed over decoded come from this process: a failure there is a bug, not bad input.
       if ('events' in message) throw error;
       onUndecodable(message.seq, error);
@@ -83,7 +105,15 @@ export class BatchRows {
 
   /** Rows of a table other than logs. */
   rowsOf(table: RowTable): Row[] {
-    return table === 'run_extents' ? [...this.extents.values()] : this.rows[table];
+    if (table !== 'run_extents') return this.rows[table];
+    return this.extents().map(({ ids, firstSeq, lastSeq, events }) =>
+      LAYOUTS.run_extents.row({ workflow_id: ids.workflowId, run_id: ids.runId, first_seq: BigInt(firstSeq), last_seq: BigInt(lastSeq), events }),
+    );
+  }
+
+  /** Where each run's events of the batch lie. */
+  extents(): BatchExtent[] {
+    return [...this.extentsByRun.values()];
   }
 
   private addWire(message: WireMessage, data: Uint8Array, slices: Int32Array): number {
@@ -91,8 +121,9 @@ export class BatchRows {
     for (let idx = 0; idx < slices.length / 2; idx++) {
       const start = slices[2 * idx];
       const end = slices[2 * idx + 1];
-      if (appendWireLog(data, start, end, this.logs, message.seq, idx, ingestMicros)) this.count(lastIds(data));
-      else this.addEvent(message, idx, this.codec.decodeEvent(data.subarray(start, end)));
+      const ids = this.decoders.wireLogs.append(data, start, end, this.logs, message.seq, idx, ingestMicros);
+      if (ids) this.count(ids);
+      else this.addEvent(message, idx, this.decoders.codec.decodeEvent(data.subarray(start, end)));
     }
     return slices.length / 2;
   }
@@ -102,58 +133,66 @@ export class BatchRows {
     return events.length;
   }
 
-  /** Counts an event of the run (ids from internIds or lastIds). */
+  /** Counts an event of the run (ids from RunIds: one object per run). */
   private count(ids: Ids): void {
     const last = this.pending[this.pending.length - 1];
     if (last?.ids === ids) last.events++;
     else this.pending.push({ ids, events: 1 });
   }
 
-  /** Widens the run's extent row of this batch to include seq (columns as in schema.sql). */
-  private widenExtent(ids: Ids, seq: bigint, events: number): void {
-    const extent = this.extents.get(ids);
+  /** Widens the run's extent of this batch to include seq. */
+  private widenExtent(ids: Ids, seq: number, events: number): void {
+    const extent = this.extentsByRun.get(ids);
     if (!extent) {
-      this.extents.set(ids, [ids.workflowId, ids.runId, seq, seq, events]);
+      this.extentsByRun.set(ids, { ids, firstSeq: seq, lastSeq: seq, events });
       return;
     }
-    extent[3] = seq;
-    extent[4] = (extent[4] as number) + events;
+    extent.lastSeq = seq;
+    extent.events += events;
   }
 
-  /** One decoded event into its table, in the column order of schema.sql. */
+  /** One decoded event into its table. */
   private addEvent(message: StoredMessage | WireMessage, idx: number, event: Event__Output): void {
-    this.count(internIds(event.workflowId, event.runId));
-    const seq = BigInt(message.seq);
-    const ingest = tz(message.ingestMicros);
-    const timeOr = (micros: bigint | null) => (micros === null ? ingest : tz(micros));
-    const head: Row = [seq, idx, event.workflowId, event.runId];
+    this.count(this.decoders.runIds.of(event.workflowId, event.runId));
+    const ingest_time = tz(message.ingestMicros);
+    const timeOr = (micros: bigint | null) => (micros === null ? ingest_time : tz(micros));
+    const position = { seq: BigInt(message.seq), idx, workflow_id: event.workflowId, run_id: event.runId };
     switch (event.kind) {
       case 'runStarted': {
         const e = event.runStarted!;
         const forked = e.parentRunId !== '';
-        this.rows.runs.push([...head, e.workflowName, map(e.tags), json(structToJson(e.parameters)), json(structToJson(e.config)),
-          e.dagHash, list(e.nodeIds), forked ? e.parentRunId : null, forked ? BigInt(e.forkStep) : null, timeOr(timestampToMicros(e.time)), ingest]);
+        this.rows.runs.push(LAYOUTS.runs.row({
+          ...position, workflow_name: e.workflowName, tags: map(e.tags), parameters: json(structToJson(e.parameters)), config: json(structToJson(e.config)),
+          dag_hash: e.dagHash, node_ids: list(e.nodeIds), parent_run_id: forked ? e.parentRunId : null, fork_step: forked ? BigInt(e.forkStep) : null,
+          time: timeOr(timestampToMicros(e.time)), ingest_time,
+        }));
         return;
       }
       case 'log': {
         const e = event.log!;
-        this.logs.push(message.seq, idx, event.workflowId, event.runId, e, shortName(e.level), timestampToMicros(e.time), Number(message.ingestMicros));
+        this.logs.push(message.seq, idx, event.workflowId, event.runId, e, storedLevel(e.level), timestampToMicros(e.time), Number(message.ingestMicros));
         return;
       }
       case 'runStatus': {
         const e = event.runStatus!;
-        this.rows.run_status.push([...head, shortName(e.status), timeOr(timestampToMicros(e.time)), e.reason, ingest]);
+        this.rows.run_status.push(LAYOUTS.run_status.row({ ...position, status: storedStatus(e.status), time: timeOr(timestampToMicros(e.time)), reason: e.reason, ingest_time }));
         return;
       }
       case 'taskStatus': {
         const e = event.taskStatus!;
-        this.rows.task_status.push([...head, e.taskName, e.taskInstanceId, e.attempt, shortName(e.status), timeOr(timestampToMicros(e.time)), e.reason, ingest]);
+        this.rows.task_status.push(LAYOUTS.task_status.row({
+          ...position, task_name: e.taskName, task_instance_id: e.taskInstanceId, attempt: e.attempt, status: storedStatus(e.status),
+          time: timeOr(timestampToMicros(e.time)), reason: e.reason, ingest_time,
+        }));
         return;
       }
       case 'step': {
         const e = event.step!;
-        this.rows.steps.push([...head, BigInt(e.step), e.nodeId, e.stateJson === '' ? 'null' : e.stateJson, e.awaitingInput, list(e.nextNodeIds),
-          list(e.processedNodeIds), list(e.waitingNodeIds), timeOr(timestampToMicros(e.time)), ingest]);
+        this.rows.steps.push(LAYOUTS.steps.row({
+          ...position, step: BigInt(e.step), node_id: e.nodeId, state: e.stateJson === '' ? 'null' : e.stateJson, awaiting_input: e.awaitingInput,
+          next_node_ids: list(e.nextNodeIds), processed_node_ids: list(e.processedNodeIds), waiting_node_ids: list(e.waitingNodeIds),
+          time: timeOr(timestampToMicros(e.time)), ingest_time,
+        }));
         return;
       }
     }

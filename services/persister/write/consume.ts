@@ -7,7 +7,8 @@ import { context, type Tracer } from '@opentelemetry/api';
 import { inSpan, type Logger } from '../../common/telemetry.js';
 import { batchesOf } from './batches.js';
 import type { StoredMessage, WireMessage } from './batch-rows.js';
-import { eventSlices } from './wire-log-rows.js';
+import { WIRE_FIELDS } from '../../common/wire/fields.js';
+import { repeatedFieldOffsets, WireReader } from '../../common/wire/reader.js';
 import type { PartitionStore, PreparedBatch } from './partition-store.js';
 
 export interface ConsumeOptions {
@@ -62,7 +63,8 @@ export async function consumePartition(nc: NatsConnection, store: PartitionStore
   })();
 
   const decoded = (async function* () {
-    for await (const message of messages) yield storedMessage(message, logger);
+    const reader = new WireReader();
+    for await (const message of messages) yield storedMessage(message, reader, logger);
   })();
   // The batch being written: the next one is gathered and decoded meanwhile (its commit is mostly
   // DuckDB's own work, off this thread), and written only once this one committed.
@@ -89,9 +91,9 @@ export async function consumePartition(nc: NatsConnection, store: PartitionStore
 }
 
 /** The message as the writer takes it: its bytes, and where its events lie in them (decoded when written). */
-function storedMessage(message: JsMsg, logger: Logger): StoredMessage | WireMessage {
+function storedMessage(message: JsMsg, reader: WireReader, logger: Logger): StoredMessage | WireMessage {
   const ingestMicros = BigInt(message.info.timestampNanos) / 1000n;
-  const slices = eventSlices(message.data);
+  const slices = repeatedFieldOffsets(message.data, WIRE_FIELDS.eventBatch.events, reader);
   if (slices) return { seq: message.seq, ingestMicros, data: message.data, slices };
   // Only ingest publishes here; anything else on the subject is skipped, never allowed to stall the partition.
   logger.error('skipping undecodable message', { seq: message.seq, subject: message.subject });

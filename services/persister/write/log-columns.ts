@@ -1,8 +1,13 @@
-// The logs table of one batch, column by column in schema.sql's order, appended to DuckDB in whole data chunks.
+// The logs table of one batch, column by column (in schema.sql's order), appended to DuckDB in whole data chunks.
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBDataChunk, type DuckDBConnection } from '@duckdb/node-api';
 import type { LogRecord__Output } from '../../common/gen/runlog/v1/LogRecord.js';
 import { CHUNK_ROWS, Int64Column, StringColumn, StringMapColumn, Uint32Column } from './columns.js';
+import { TableLayout } from '../schema.js';
+
+const LOGS = TableLayout.of('logs', [
+  'seq', 'idx', 'workflow_id', 'run_id', 'task_name', 'task_instance_id', 'time', 'level', 'message', 'attributes', 'trace_id', 'span_id', 'ingest_time',
+]);
 
 export class LogColumns {
   readonly seq = new Int64Column();
@@ -18,10 +23,14 @@ export class LogColumns {
   readonly traceId = new StringColumn();
   readonly spanId = new StringColumn();
   readonly ingestTime = new Int64Column();
-  private readonly columns = [
-    this.seq, this.idx, this.workflowId, this.runId, this.taskName, this.taskInstanceId, this.time,
-    this.level, this.message, this.attributes, this.traceId, this.spanId, this.ingestTime,
-  ];
+  private get byColumn() {
+    return {
+      seq: this.seq, idx: this.idx, workflow_id: this.workflowId, run_id: this.runId, task_name: this.taskName, task_instance_id: this.taskInstanceId,
+      time: this.time, level: this.level, message: this.message, attributes: this.attributes, trace_id: this.traceId, span_id: this.spanId, ingest_time: this.ingestTime,
+    };
+  }
+  /** The buffers in the table's column order. */
+  private readonly columns = LOGS.columns.map((column) => this.byColumn[column]);
 
   get length(): number {
     return this.seq.length;
@@ -32,7 +41,7 @@ export class LogColumns {
     for (const column of this.columns) column.truncate(length);
   }
 
-  /** A log event decoded by protobufjs (see wire-logs.ts for the usual way in). */
+  /** A log event decoded by protobufjs (see wire-log-rows.ts for the usual way in). */
   push(seq: number, idx: number, workflowId: string, runId: string, log: LogRecord__Output, level: string, timeMicros: bigint | null, ingestMicros: number): void {
     this.seq.push(seq);
     this.idx.push(idx);

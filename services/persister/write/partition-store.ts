@@ -1,15 +1,17 @@
 // The partition's DuckDB file: schema at open, then one transaction per batch with its watermark.
-import { readFileSync } from 'node:fs';
 import { DuckDBDataChunk, DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
-import { createEventBatchCodec, type EventBatchCodec } from '../../common/proto.js';
-import { BatchRows, ROW_TABLES, type Row, type StoredMessage, type WireMessage } from './batch-rows.js';
+import { createEventBatchCodec } from '../../common/proto.js';
+import { BatchRows, LAYOUTS, ROW_TABLES, type BatchDecoders, type StoredMessage, type WireMessage } from './batch-rows.js';
 import { CHUNK_ROWS } from './columns.js';
+import { SCHEMA_SQL, type Row } from '../schema.js';
 import { LogColumns } from './log-columns.js';
+import { RunIds } from './run-ids.js';
+import { WireLogRows } from './wire-log-rows.js';
 import { RunExtents } from '../index/run-extents.js';
 import { RunFilter } from '../index/run-filter.js';
 import { StepIndex, type StepPosition } from '../index/step-index.js';
 
-export type { Row, StoredMessage, WireMessage } from './batch-rows.js';
+export type { StoredMessage, WireMessage } from './batch-rows.js';
 
 /** A batch decoded into rows; `highest` is its last stream sequence (0 when none was above the watermark). */
 export interface PreparedBatch {
@@ -17,7 +19,6 @@ export interface PreparedBatch {
   highest: number;
 }
 
-const SCHEMA_SQL = readFileSync(new URL('../schema.sql', import.meta.url), 'utf8');
 const DEFAULT_STEP_INDEX_ROWS = 1_000_000;
 const DEFAULT_RUN_EXTENTS_RUNS = 50_000;
 // Up to this many rows, a table's rows go in as one INSERT, which DuckDB runs off the event loop.
@@ -25,13 +26,14 @@ const DEFAULT_RUN_EXTENTS_RUNS = 50_000;
 // (a fork's two events made a commit that held the persister's event loop for 4–9 ms).
 const INSERT_UP_TO_ROWS = 64;
 
-/** A `steps` row's position and step (columns as in schema.sql). */
+const STEPS = LAYOUTS.steps.index;
+/** A `steps` row's position and step. */
 const stepPosition = (row: Row): StepPosition => ({
-  seq: Number(row[0]),
-  idx: row[1] as number,
-  workflowId: row[2] as string,
-  runId: row[3] as string,
-  step: Number(row[4]),
+  seq: Number(row[STEPS.seq]),
+  idx: row[STEPS.idx] as number,
+  workflowId: row[STEPS.workflow_id] as string,
+  runId: row[STEPS.run_id] as string,
+  step: Number(row[STEPS.step]),
 });
 
 export class PartitionStore {
@@ -39,7 +41,7 @@ export class PartitionStore {
     readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private watermarkSeq: number,
-    private readonly codec: EventBatchCodec,
+    private readonly decoders: BatchDecoders,
     /** Where each run's step snapshots lie, for time-travel reads: recorded with every commit. */
     readonly stepIndex: StepIndex,
     /** Which runs the partition may hold: added to with every commit. */
@@ -70,7 +72,7 @@ export class PartitionStore {
       await runFilter.load(loader).catch(() => undefined);
       await runExtents.load(loader).catch(() => undefined);
     })().finally(() => loader.closeSync());
-    return new PartitionStore(instance, writer, watermark, createEventBatchCodec(), new StepIndex(options.stepIndexRows ?? DEFAULT_STEP_INDEX_ROWS, watermark), runFilter, runExtents);
+    return new PartitionStore(instance, writer, watermark, batchDecoders(), new StepIndex(options.stepIndexRows ?? DEFAULT_STEP_INDEX_ROWS, watermark), runFilter, runExtents);
   }
 
   /** Highest stream sequence stored; every message at or below it is in the tables. */
@@ -99,7 +101,7 @@ export class PartitionStore {
    */
   prepare(messages: readonly (StoredMessage | WireMessage)[], onUndecodable: (seq: number, error: unknown) => void): PreparedBatch {
     const fresh = messages.filter((message) => message.seq > this.watermarkSeq);
-    const rows = new BatchRows(this.codec, this.spareLogColumns.pop() ?? new LogColumns());
+    const rows = new BatchRows(this.decoders, this.spareLogColumns.pop() ?? new LogColumns());
     for (const message of fresh) rows.add(message, onUndecodable);
     return { rows, highest: fresh.length === 0 ? 0 : fresh[fresh.length - 1].seq };
   }
@@ -128,9 +130,9 @@ export class PartitionStore {
     this.watermarkSeq = highest;
     // In the same turn as the watermark: a read never sees one without the other.
     this.stepIndex.record(rows.rowsOf('steps').map(stepPosition), highest);
-    const extents = rows.rowsOf('run_extents');
+    const extents = rows.extents();
     this.runExtents.record(extents);
-    for (const extent of extents) this.runFilter.add(extent[0] as string, extent[1] as string);
+    for (const { ids } of extents) this.runFilter.add(ids.workflowId, ids.runId);
     this.spareLogColumns.push(rows.logs);
     return rows.events;
   }
@@ -139,6 +141,11 @@ export class PartitionStore {
     this.writer.closeSync();
     this.instance.closeSync();
   }
+}
+
+function batchDecoders(): BatchDecoders {
+  const runIds = new RunIds();
+  return { codec: createEventBatchCodec(), wireLogs: new WireLogRows(runIds), runIds };
 }
 
 /** Writes rows (values in the table's column order) on the connection, inside its current transaction. */

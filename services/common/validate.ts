@@ -1,10 +1,11 @@
 // Checks every AppendRequest at the edge; the first problem becomes INVALID_ARGUMENT naming event index and field.
-import { integer, size, type Spec } from '../common/config.js';
-import { invalidArgument } from '../common/grpc-errors.js';
-import { CONTROL_CHARACTERS, idProblem, MAX_ID_BYTES } from '../common/ids.js';
-import type { AppendRequest__Output } from '../common/gen/runlog/v1/AppendRequest.js';
-import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
-import type { Timestamp__Output } from '../common/gen/google/protobuf/Timestamp.js';
+import { integer, size, type Spec } from './config.js';
+import { LOG_LEVELS, RUN_STATUSES, STORED_LEVELS, TASK_STATUSES } from './enums.js';
+import { invalidArgument } from './grpc-errors.js';
+import { CONTROL_CHARACTERS, idProblem, MAX_ID_BYTES } from './ids.js';
+import type { AppendRequest__Output } from './gen/runlog/v1/AppendRequest.js';
+import type { Event__Output } from './gen/runlog/v1/Event.js';
+import type { Timestamp__Output } from './gen/google/protobuf/Timestamp.js';
 
 export const LIMITS_SPEC = {
   maxEventsPerRequest: { env: 'RUNLOG_MAX_EVENTS_PER_REQUEST', default: 10_000, parse: integer(1, 1_000_000), help: 'events in one AppendRequest' },
@@ -27,9 +28,10 @@ export interface Limits {
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
-const LEVELS = new Set(['LOG_LEVEL_TRACE', 'LOG_LEVEL_DEBUG', 'LOG_LEVEL_INFO', 'LOG_LEVEL_WARN', 'LOG_LEVEL_ERROR', 'LOG_LEVEL_FATAL']);
-const RUN_STATUSES = new Set(['STATUS_PENDING', 'STATUS_RUNNING', 'STATUS_WAITING', 'STATUS_COMPLETED', 'STATUS_FAILED', 'STATUS_CRASHED', 'STATUS_CANCELLED']);
-const TASK_STATUSES = new Set([...RUN_STATUSES, 'STATUS_SKIPPED']);
+const LEVELS = new Set<string>(LOG_LEVELS);
+const LEVEL_LIST = STORED_LEVELS.join(', ');
+const RUN_STATUS_SET = new Set<string>(RUN_STATUSES);
+const TASK_STATUS_SET = new Set<string>(TASK_STATUSES);
 // Year 1 to 9999, what google.protobuf.Timestamp allows.
 const MIN_SECONDS = -62_135_596_800;
 const MAX_SECONDS = 253_402_300_799;
@@ -84,7 +86,7 @@ export function validateEvent(event: Event__Output, limits: Limits): void {
       checkText('log.task_name', log.taskName, MAX_ID_BYTES);
       checkText('log.task_instance_id', log.taskInstanceId, MAX_ID_BYTES);
       checkTime('log.time', log.time);
-      if (!LEVELS.has(log.level)) throw new FieldProblem('log.level', `must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL (got ${log.level})`);
+      if (!LEVELS.has(log.level)) throw new FieldProblem('log.level', `must be one of ${LEVEL_LIST} (got ${log.level})`);
       if (utf8Length(log.message) > limits.maxMessageBytes) throw new FieldProblem('log.message', `longer than ${limits.maxMessageBytes} bytes`);
       checkMap('log.attributes', log.attributes, limits);
       if (log.traceId !== '' && !TRACE_ID.test(log.traceId)) throw new FieldProblem('log.trace_id', 'must be 32 lowercase hex digits');
@@ -93,7 +95,7 @@ export function validateEvent(event: Event__Output, limits: Limits): void {
     }
     case 'runStatus': {
       const change = event.runStatus!;
-      if (!RUN_STATUSES.has(change.status)) throw new FieldProblem('run_status.status', `must be a run status from PENDING to CANCELLED (got ${change.status})`);
+      if (!RUN_STATUS_SET.has(change.status)) throw new FieldProblem('run_status.status', `must be a run status from PENDING to CANCELLED (got ${change.status})`);
       checkTime('run_status.time', change.time);
       if (utf8Length(change.reason) > limits.maxMessageBytes) throw new FieldProblem('run_status.reason', `longer than ${limits.maxMessageBytes} bytes`);
       return;
@@ -102,7 +104,7 @@ export function validateEvent(event: Event__Output, limits: Limits): void {
       const change = event.taskStatus!;
       checkId('task_status.task_name', change.taskName);
       checkText('task_status.task_instance_id', change.taskInstanceId, MAX_ID_BYTES);
-      if (!TASK_STATUSES.has(change.status)) throw new FieldProblem('task_status.status', `must be a task status from PENDING to SKIPPED (got ${change.status})`);
+      if (!TASK_STATUS_SET.has(change.status)) throw new FieldProblem('task_status.status', `must be a task status from PENDING to SKIPPED (got ${change.status})`);
       checkTime('task_status.time', change.time);
       if (utf8Length(change.reason) > limits.maxMessageBytes) throw new FieldProblem('task_status.reason', `longer than ${limits.maxMessageBytes} bytes`);
       return;
