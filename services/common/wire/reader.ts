@@ -15,12 +15,15 @@ export class WireReader {
   bytes: Uint8Array = EMPTY;
   pos = 0;
   end = 0;
+  // Made on the first double() of these bytes: a page of log records reads one per record.
+  private view: DataView | undefined;
 
   /** Reads [start, end) of `bytes` from its start. */
   at(bytes: Uint8Array, start = 0, end = bytes.length): this {
     this.bytes = bytes;
     this.pos = start;
     this.end = end;
+    this.view = undefined;
     return this;
   }
 
@@ -60,13 +63,14 @@ export class WireReader {
   /** A little-endian double (wire type 1). */
   double(): number {
     if (this.pos + 8 > this.end) throw new RangeError('double runs past the message');
-    const view = new DataView(this.bytes.buffer, this.bytes.byteOffset + this.pos, 8);
+    this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    const value = this.view.getFloat64(this.pos, true);
     this.pos += 8;
-    return view.getFloat64(0, true);
+    return value;
   }
 
   /** Skips a field's value of the wire type; throws on groups (runlog's contract has none) and unknown types. */
-  skip(wireType: number): void {
+  skipValue(wireType: number): void {
     switch (wireType) {
       case WIRE_TYPE.VARINT:
         while (this.pos < this.end && this.bytes[this.pos] >= 0x80) this.pos++;
@@ -129,7 +133,7 @@ export function fieldsAlong(bytes: Uint8Array, path: readonly number[]): Uint8Ar
           const field = reader.lengthDelimited();
           if (depth === path.length - 1) found.push(field);
           else inner = field;
-        } else reader.skip(tag & 7);
+        } else reader.skipValue(tag & 7);
       }
       message = inner;
     }
