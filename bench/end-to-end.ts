@@ -15,7 +15,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Subjects } from '../services/common/subjects.js';
-import { PartitionReader } from '../services/query/persister-client.js';
+import { PersisterClient } from '../services/query/persister-client.js';
 import { contentionWarnings, cpuMeter, envNumber, round, startServices, type FigureScript } from './harness.js';
 import { DUCKDB_APPEND } from './duckdb-append.js';
 import { JETSTREAM_PUBLISH } from './jetstream-publish.js';
@@ -46,7 +46,7 @@ export function runLoadClient(config: LoadClientConfig): Promise<LoadClientResul
 }
 
 /** Waits until the persister's watermark reached `seq` (its read API answers a minSeq read only then). */
-async function waitForWatermark(reader: PartitionReader, seq: number): Promise<void> {
+async function waitForWatermark(reader: PersisterClient, seq: number): Promise<void> {
   const deadline = Date.now() + CATCH_UP_LIMIT_MS;
   for (;;) {
     try {
@@ -125,7 +125,7 @@ export const endToEnd: FigureScript = {
 
       const lastSeq = (await (await jetstreamManager(nc)).streams.info(STREAM)).state.last_seq;
       context.progress(`${acked} records acked; waiting for the persister to commit up to sequence ${lastSeq}`);
-      await waitForWatermark(new PartitionReader(nc, new Subjects(PREFIX, 1), STREAM, 5000), lastSeq);
+      await waitForWatermark(new PersisterClient(nc, new Subjects(PREFIX, 1), STREAM, 5000), lastSeq);
       const meterSeconds = (performance.now() - meterStartedAt) / 1000;
       const coresUsed = meter.stop(Object.fromEntries(results.map((result, i) => [`load-client-${i}`, result.cpuSeconds / meterSeconds])));
       const cpuPerRecord = Object.fromEntries(

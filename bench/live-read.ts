@@ -19,7 +19,7 @@ import { status, type ClientReadableStream, type ServiceError } from '@grpc/grpc
 import type { SubscribeResponse__Output } from '../services/common/gen/runlog/v1/SubscribeResponse.js';
 import { Subjects } from '../services/common/subjects.js';
 import { millisToTimestamp } from '../services/common/values.js';
-import { PartitionReader } from '../services/query/persister-client.js';
+import { PersisterClient } from '../services/query/persister-client.js';
 import { append, ingestClient } from '../test/helpers/ingest-client.js';
 import { queryClient, queryLogs } from '../test/helpers/query-client.js';
 import { runLoadClient } from './end-to-end.js';
@@ -152,7 +152,7 @@ export const liveRead: FigureScript = {
       while ((await lastSeq()) === 0) await sleep(100);
       await sleep(SETTLE_MS);
 
-      const reader = new PartitionReader(nc, new Subjects(PREFIX, 1), STREAM, 5000);
+      const reader = new PersisterClient(nc, new Subjects(PREFIX, 1), STREAM, 5000);
       const lagOf = async () => (await lastSeq()) - (await reader.ask(0, { op: 'watermark' })).result.watermark;
       const meter = cpuMeter({ 'nats-server': context.natsProcess()?.child.pid, ingest: processes.ingest?.child.pid, persister: processes.persister?.child.pid, query: processes.query?.child.pid });
       const loadBefore = round(loadavg()[0], 2);

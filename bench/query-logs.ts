@@ -34,7 +34,7 @@ import { readLogs } from '../services/persister/read/events.js';
 import { columnsFor } from '../services/persister/read/stored-rows.js';
 import { RunExtents } from '../services/persister/index/run-extents.js';
 import { positionLiteral } from '../services/persister/read/sql.js';
-import { PartitionReader } from '../services/query/persister-client.js';
+import { PersisterClient } from '../services/query/persister-client.js';
 import { queryClient, queryLogs } from '../test/helpers/query-client.js';
 import { cpuSeconds, envNumber, round, type FigureScript } from './harness.js';
 import { latencyFigures, latencySummary } from './latency.js';
@@ -174,7 +174,7 @@ export const queryLogsFigures: FigureScript = {
       const persister = startService('persister', { ...shared, RUNLOG_PARTITION: '0', RUNLOG_PERSISTER_HEALTH_ADDR: healthAddress });
       services.push(persister);
       await waitForHealthy(healthAddress, persister);
-      const reader = new PartitionReader(nc, subjects, STREAM, 5000);
+      const reader = new PersisterClient(nc, subjects, STREAM, 5000);
       const { result } = await reader.ask(0, { op: 'watermark' });
       if (result.watermark !== built.watermark) throw new Error(`the persister reports watermark ${result.watermark}, the file holds ${built.watermark}`);
       const query = startService('query', { ...shared, RUNLOG_QUERY_ADDR: queryAddress });

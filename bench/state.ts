@@ -17,7 +17,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { loadContract } from '../services/common/proto.js';
 import { Subjects } from '../services/common/subjects.js';
-import { PartitionReader } from '../services/query/persister-client.js';
+import { PersisterClient } from '../services/query/persister-client.js';
 import type { Event } from '../services/common/gen/runlog/v1/Event.js';
 import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 import type { StateServiceClient } from '../services/common/gen/runlog/v1/StateService.js';
@@ -122,7 +122,7 @@ export const stateFigures: FigureScript = {
       const jsm = await jetstreamManager(nc);
       const streamBytes = async () => (await jsm.streams.info(STREAM)).state.bytes;
 
-      const reader = new PartitionReader(nc, new Subjects(PREFIX, 1), STREAM, 120_000);
+      const reader = new PersisterClient(nc, new Subjects(PREFIX, 1), STREAM, 120_000);
       const persisted = async () => reader.ask(0, { op: 'watermark', minSeq: (await jsm.streams.info(STREAM)).state.last_seq });
       const windowOf = (length: number) => Math.min(length, window);
       for (const length of lengths) {

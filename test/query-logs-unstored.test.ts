@@ -8,7 +8,7 @@ import { waitUntilStored } from './helpers/numbered.js';
 import { allLogs, queryLogs, type QueryServiceClient, type StoredEvent__Output } from './helpers/query-client.js';
 import { startQueryCluster, type QueryCluster } from './helpers/query-service.js';
 import { Subjects } from '../services/common/subjects.js';
-import { PartitionReader } from '../services/query/persister-client.js';
+import { PersisterClient } from '../services/query/persister-client.js';
 import type { IngestServiceClient } from '../services/common/gen/runlog/v1/IngestService.js';
 import type { QueryLogsRequest } from '../services/common/gen/runlog/v1/QueryLogsRequest.js';
 
@@ -19,13 +19,13 @@ let rig: QueryCluster;
 let ingest: IngestServiceClient;
 let client: QueryServiceClient;
 let nc: NatsConnection;
-let reader: PartitionReader;
+let reader: PersisterClient;
 
 before(async () => {
   rig = await startQueryCluster({ partitions: 2, env: { RUNLOG_FLUSH_INTERVAL: FLUSH_INTERVAL } });
   ({ ingest, client } = rig);
   nc = await connect({ servers: rig.cluster.natsUrl });
-  reader = new PartitionReader(nc, new Subjects('runlog', 2), 'RUNLOG', 5000);
+  reader = new PersisterClient(nc, new Subjects('runlog', 2), 'RUNLOG', 5000);
 });
 
 after(async () => {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { RpcError, resourceExhausted, unavailable } from './grpc-errors.js';
+import { isStreamFull } from './nats-errors.js';
 import type { EventBatchCodec } from './proto.js';
 import type { Subjects } from './subjects.js';
 import { injectTraceContext } from './telemetry.js';
@@ -157,7 +158,7 @@ function splitAtPayload<T>(group: T[], sizeOf: (item: T) => number, maxBytes: nu
 /** NATS failures as the gRPC status a client can act on: a full stream is RESOURCE_EXHAUSTED, anything else UNAVAILABLE (retry). */
 function publishError(error: unknown): RpcError {
   const message = String((error as Error)?.message ?? error);
-  if (/maximum (bytes|messages)|insufficient resources|storage/i.test(message)) {
+  if (isStreamFull(error)) {
     return resourceExhausted(`the event stream is full; retry later (${message})`);
   }
   return unavailable(`could not store the events in JetStream; retry with the same request_id (${message})`);

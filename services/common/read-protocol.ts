@@ -155,7 +155,32 @@ export type ReadResult = {
 
 export type ReadReply<R extends ReadRequest['op'] = ReadRequest['op']> =
   | { ok: true; watermark: number; result: ReadResult[R] }
-  | { ok: false; code: number; message: string };
+  | { ok: false; failure: ReadFailure; message: string };
+
+/**
+ * Why a persister refused a read. The persister speaks NATS, not gRPC: the query service maps
+ * each kind to the gRPC status its client sees (query/persister-client.ts).
+ */
+export type ReadFailure =
+  /** The request itself is wrong: not JSON, an unknown op, a position that is not one. */
+  | 'bad-request'
+  /** The request names something the partition does not hold. */
+  | 'not-found'
+  /** Too many reads are queued: retry later. */
+  | 'busy'
+  /** The writer has not stored the sequence the request waits for (minSeq) in time: retry. */
+  | 'not-caught-up'
+  /** The store failed to answer; the persister logged why. */
+  | 'store-failed';
+
+export class ReadError extends Error {
+  constructor(
+    readonly failure: ReadFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** A result whose bulk travels as raw bytes after the JSON reply, rather than inside it. */
 export class WithBytes<T> {

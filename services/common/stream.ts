@@ -2,6 +2,7 @@
 import { jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { ConfigError, duration, integer, size, type Spec } from './config.js';
+import { isInsufficientResources, isStreamNotFound } from './nats-errors.js';
 import type { Subjects } from './subjects.js';
 
 export const STREAM_SPEC = {
@@ -47,7 +48,7 @@ export async function ensureStream(nc: NatsConnection, subjects: Subjects, setti
       await jsm.streams.add(config);
     }
   } catch (error) {
-    if (/insufficient (storage )?resources/i.test(String((error as Error)?.message))) {
+    if (isInsufficientResources(error)) {
       throw new ConfigError(
         `JetStream cannot reserve RUNLOG_STREAM_MAX_BYTES=${settings.streamMaxBytes} for stream ${settings.streamName}: ` +
           'set RUNLOG_STREAM_MAX_BYTES below the server\'s JetStream store limit (by default 75% of the free disk)',
@@ -55,8 +56,4 @@ export async function ensureStream(nc: NatsConnection, subjects: Subjects, setti
     }
     throw error;
   }
-}
-
-function isStreamNotFound(error: unknown): boolean {
-  return /stream not found/i.test(String((error as Error)?.message ?? error));
 }

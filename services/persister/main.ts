@@ -22,13 +22,12 @@ const SPEC = {
   maxBatchEvents: { env: 'RUNLOG_BATCH_MAX_EVENTS', default: 20_000, parse: integer(1, 1_000_000), help: 'events per DuckDB transaction' },
   flushIntervalMs: { env: 'RUNLOG_FLUSH_INTERVAL', default: 20, parse: duration, help: 'longest wait before a partial batch is written (≤ 100ms keeps data queryable fast)' },
   // 100, not 1000: a message holds a whole request's group (1000 log records are ~170 KB), and
-  // 1000 of them pulled ahead (~170 MB) cost more in memory traffic and GC than they saved in pulls:
-  // `npm run bench` end to end went 4% faster on a quiet machine, up to 40% on a busy one.
+  // a thousand of them pulled ahead cost more in memory traffic and GC than they save in pulls.
   bufferMessages: { env: 'RUNLOG_CONSUMER_BUFFER', default: 100, parse: integer(1, 100_000), help: 'messages buffered ahead of the writer' },
   // 1, not one per core: DuckDB's idle workers spin while they wait for tasks, and the writer's
-  // appends and commits gain nothing from them. The persister used 6.8 µs of CPU per record with 2
-  // threads and 4.7 µs with 1 (2 cores); a read of one run's page takes about as long either way,
-  // a scan of the whole partition ~20% longer. Raise it for a machine serving large reads.
+  // appends and commits gain nothing from them, while they cost CPU per record. A read of one
+  // run's page is no slower with one thread; a scan of a whole partition is. Raise it for a
+  // machine serving large reads.
   duckdbThreads: { env: 'RUNLOG_DUCKDB_THREADS', default: 1, parse: integer(1, 1024), help: 'DuckDB worker threads of the partition file (writes and reads)' },
   readWorkers: { env: 'RUNLOG_READ_WORKERS', default: 4, parse: integer(1, 64), help: 'DuckDB connections serving reads at once' },
   readQueue: { env: 'RUNLOG_READ_QUEUE', default: 256, parse: integer(0, 100_000), help: 'reads waiting for a worker before RESOURCE_EXHAUSTED' },
@@ -61,26 +60,16 @@ await runService(logger, async () => {
   logger.info('health listening', { port: health.port });
 
   const abort = new AbortController();
-  const loop = (async () => {
-    while (!abort.signal.aborted) {
-      try {
-        await consumePartition(nc, store, subjects, logger, {
-          ...config,
-          signal: abort.signal,
-          tracer: telemetry.tracer,
-          onCommitted: () => {
-            health.health.setStatus('', 'SERVING');
-            reads.watermarkAdvanced();
-          },
-          onWriteFailure: () => health.health.setStatus('', 'NOT_SERVING'),
-        });
-      } catch (error) {
-        if (abort.signal.aborted) break;
-        logger.warn('consumer stopped; restarting from the watermark', { error: String(error) });
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
-  })();
+  const consuming = consumePartition(nc, store, subjects, logger, {
+    ...config,
+    signal: abort.signal,
+    tracer: telemetry.tracer,
+    onCommitted: () => {
+      health.health.setStatus('', 'SERVING');
+      reads.watermarkAdvanced();
+    },
+    onWriteFailure: () => health.health.setStatus('', 'NOT_SERVING'),
+  });
   const trimmer = startStreamTrimmer({
     nc, subjects, streamName: config.streamName, partition: config.partition,
     lagMs: config.trimLagMs, intervalMs: Math.max(1000, Math.min(30_000, config.trimLagMs / 4)),
@@ -91,7 +80,7 @@ await runService(logger, async () => {
     async drain() {
       trimmer.stop();
       abort.abort();
-      await loop;
+      await consuming;
       await reads.drain();
       await health.drain(1000);
       await nc.drain();

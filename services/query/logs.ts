@@ -6,10 +6,9 @@ import type { EventFilterSpec, Position, StoredEventRow } from '../common/read-p
 import { timestampToMicros } from '../common/values.js';
 import { cursorJsonBuffer, decodePageToken, encodeToken, writeCursorJsonAt, type PageToken } from './cursor.js';
 import { matchesFilter, toFilterSpec } from './filter.js';
-import type { InFlightEvents, StreamTail } from './unstored-tail.js';
+import type { UnstoredTail, StreamTail } from './unstored-tail.js';
 import { pageSize } from './paging.js';
-import type { PartitionReader } from './persister-client.js';
-import { asStored } from './stored-form.js';
+import type { PersisterClient } from './persister-client.js';
 
 /** What selects a query's records beside their position. */
 interface LogSelection {
@@ -23,7 +22,7 @@ interface LogSelection {
  * The QueryLogsResponse, encoded: the persisters send their records as encoded StoredEvents, which
  * are merged and passed on without being decoded (see log-records-wire.ts).
  */
-export async function queryLogs(reader: PartitionReader, inFlight: InFlightEvents, wire: LogRecordsWire, request: QueryLogsRequest__Output): Promise<Buffer> {
+export async function queryLogs(reader: PersisterClient, unstoredTail: UnstoredTail, wire: LogRecordsWire, request: QueryLogsRequest__Output): Promise<Buffer> {
   const filter = toFilterSpec(request.filter);
   const limit = pageSize(request.pageSize);
   const descending = request.order === 'ORDER_DESCENDING';
@@ -50,7 +49,7 @@ export async function queryLogs(reader: PartitionReader, inFlight: InFlightEvent
         }),
       ),
     ),
-    tailFrom === undefined ? undefined : inFlight.tailAfter(filter.workflowId!, tailFrom),
+    tailFrom === undefined ? undefined : unstoredTail.tailAfter(filter.workflowId!, tailFrom),
   ]);
   const upTo = answers.map((answer) => answer.result.upTo);
   const merged = answers.flatMap((answer, i) => {
@@ -89,7 +88,6 @@ function unstoredRecords(wire: LogRecordsWire, tail: StreamTail, storedSeq: numb
     if (message.seq <= storedSeq) continue;
     message.events.forEach((event, idx) => {
       if (event.kind !== 'log' || !event.log || !matchesFilter(selection.filter, event)) return;
-      asStored(event, message.ingestMicros);
       const time = timestampToMicros(event.log.time)!;
       if ((start !== undefined && time < start) || (end !== undefined && time >= end)) return;
       if (selection.contains && !event.log.message.includes(selection.contains)) return;

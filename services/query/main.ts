@@ -5,13 +5,13 @@ import { connectNats } from '../common/nats.js';
 import { createEventBatchCodec, loadContract } from '../common/proto.js';
 import { Subjects } from '../common/subjects.js';
 import { createLogger, initTelemetry } from '../common/telemetry.js';
-import { PartitionReader } from './persister-client.js';
+import { PersisterClient } from './persister-client.js';
 import { createQueryHandlers, queryServiceDefinition } from './server.js';
 import { createLogRecordsWire } from '../common/wire/log-page.js';
 import { EventPublisher } from '../common/publish.js';
 import { createStateHandlers, STATE_SPEC } from './state.js';
 import { TimeTravel } from './time-travel.js';
-import { InFlightEvents } from './unstored-tail.js';
+import { UnstoredTail } from './unstored-tail.js';
 
 const SPEC = {
   ...COMMON_SPEC,
@@ -31,13 +31,13 @@ await runService(logger, async () => {
   const telemetry = initTelemetry('query');
   const nc = await connectNats(config.natsUrl, 'runlog-query', logger);
   const subjects = new Subjects(config.subjectPrefix, config.partitions);
-  const reader = new PartitionReader(nc, subjects, config.streamName, config.readTimeoutMs);
+  const reader = new PersisterClient(nc, subjects, config.streamName, config.readTimeoutMs);
   const subscribeContext = { nc, reader, subjects, streamName: config.streamName, codec: createEventBatchCodec(), historyPageSize: config.historyPageSize, liveBuffer: config.liveBuffer };
   const shutdown = new AbortController();
   // Fork and Resume write events; the stream exists once ingest or a persister started.
   const publisher = new EventPublisher(nc, subjects, createEventBatchCodec(), config.streamName, config.publishTimeoutMs);
-  const inFlight = new InFlightEvents(nc, subjects, config.streamName, createEventBatchCodec(), config.readTimeoutMs);
-  const timeTravel = new TimeTravel(reader, publisher, inFlight, config);
+  const unstoredTail = new UnstoredTail(nc, subjects, config.streamName, createEventBatchCodec(), config.readTimeoutMs);
+  const timeTravel = new TimeTravel(reader, publisher, unstoredTail, config);
   const { packageDefinition, proto } = loadContract();
   const queryService = queryServiceDefinition(proto.runlog.v1.QueryService.service);
   const stateService = proto.runlog.v1.StateService.service;
@@ -46,7 +46,7 @@ await runService(logger, async () => {
     packageDefinition,
     maxReceiveMessageBytes: config.maxRequestBytes,
     services: [
-      { name: 'runlog.v1.QueryService', definition: queryService, implementation: createQueryHandlers(subscribeContext, createLogRecordsWire(), inFlight, { maxStallMs: config.maxStallMs, shutdown: shutdown.signal }, logger) },
+      { name: 'runlog.v1.QueryService', definition: queryService, implementation: createQueryHandlers(subscribeContext, createLogRecordsWire(), unstoredTail, { maxStallMs: config.maxStallMs, shutdown: shutdown.signal }, logger) },
       { name: 'runlog.v1.StateService', definition: stateService, implementation: createStateHandlers(timeTravel, logger) },
     ],
   });

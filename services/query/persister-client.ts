@@ -3,7 +3,8 @@ import { status } from '@grpc/grpc-js';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { RpcError } from '../common/grpc-errors.js';
-import { decodeReply, type ReadRequest, type ReadResult } from '../common/read-protocol.js';
+import { isNoMessageFound, isNoResponders } from '../common/nats-errors.js';
+import { decodeReply, type ReadFailure, type ReadRequest, type ReadResult } from '../common/read-protocol.js';
 import { partitionOf, type Subjects } from '../common/subjects.js';
 
 export interface Answer<T> {
@@ -16,7 +17,16 @@ export interface Answer<T> {
 
 const NO_RESPONDERS_PAUSE_MS = 100;
 
-export class PartitionReader {
+/** The gRPC status a client sees for each way a persister refuses a read. */
+const STATUS_OF_FAILURE: Record<ReadFailure, status> = {
+  'bad-request': status.INVALID_ARGUMENT,
+  'not-found': status.NOT_FOUND,
+  busy: status.RESOURCE_EXHAUSTED,
+  'not-caught-up': status.UNAVAILABLE,
+  'store-failed': status.INTERNAL,
+};
+
+export class PersisterClient {
   private jsm?: Promise<JetStreamManager>;
   /** Per partition, the watermark its latest answer carried. */
   private readonly watermarks = new Map<number, number>();
@@ -38,7 +48,7 @@ export class PartitionReader {
       const message = await (await this.jsm).streams.getMessage(this.streamName, { last_by_subj: this.subjects.events(workflowId) });
       return message?.seq ?? 0;
     } catch (error) {
-      if (/no message found/i.test(String((error as Error)?.message))) return 0;
+      if (isNoMessageFound(error)) return 0;
       this.jsm = undefined;
       throw new RpcError(status.UNAVAILABLE, `the event stream did not answer (${(error as Error).message})`);
     }
@@ -61,7 +71,7 @@ export class PartitionReader {
   async ask<R extends ReadRequest>(partition: number, request: R): Promise<Answer<ReadResult[R['op']]>> {
     const data = await this.request(partition, JSON.stringify(request));
     const { reply, bytes } = decodeReply<R['op']>(data);
-    if (!reply.ok) throw new RpcError(reply.code, `partition ${partition}: ${reply.message}`);
+    if (!reply.ok) throw new RpcError(STATUS_OF_FAILURE[reply.failure], `partition ${partition}: ${reply.message}`);
     this.watermarks.set(partition, reply.watermark);
     return { result: reply.result, watermark: reply.watermark, bytes };
   }
@@ -80,7 +90,7 @@ export class PartitionReader {
         return (await this.nc.request(this.subjects.read(partition), payload, { timeout: remaining })).data;
       } catch (error) {
         const message = String((error as Error)?.message ?? error);
-        if (/no responders/i.test(message) && deadline - Date.now() > NO_RESPONDERS_PAUSE_MS) {
+        if (isNoResponders(error) && deadline - Date.now() > NO_RESPONDERS_PAUSE_MS) {
           await new Promise((resolve) => setTimeout(resolve, NO_RESPONDERS_PAUSE_MS));
           continue;
         }

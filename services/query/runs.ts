@@ -14,16 +14,16 @@ import { idProblem } from '../common/ids.js';
 import { jsonToStruct, microsToTimestamp, timestampToMicros, type Json } from '../common/values.js';
 import { decodeListingToken, encodeToken } from './cursor.js';
 import { pageSize } from './paging.js';
-import type { PartitionReader } from './persister-client.js';
+import type { PersisterClient } from './persister-client.js';
 
-const allPartitions = (reader: PartitionReader) => Array.from({ length: reader.partitionCount }, (_, p) => p);
+const allPartitions = (reader: PersisterClient) => Array.from({ length: reader.partitionCount }, (_, p) => p);
 
 function checkId(field: string, value: string): void {
   const problem = idProblem(value);
   if (problem) throw invalidArgument(`${field}: ${problem}`);
 }
 
-export async function listWorkflows(reader: PartitionReader, request: ListWorkflowsRequest__Output): Promise<ListWorkflowsResponse> {
+export async function listWorkflows(reader: PersisterClient, request: ListWorkflowsRequest__Output): Promise<ListWorkflowsResponse> {
   const limit = pageSize(request.pageSize);
   const after = request.pageToken ? decodeListingToken(request.pageToken, 'workflows', (v): v is string => typeof v === 'string') : undefined;
   const answers = await reader.askAll(() => ({ op: 'workflows' as const, after, limit }));
@@ -48,7 +48,7 @@ function compareRuns(a: RunRow, b: RunRow): number {
   return a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0;
 }
 
-export async function listRuns(reader: PartitionReader, request: ListRunsRequest__Output): Promise<ListRunsResponse> {
+export async function listRuns(reader: PersisterClient, request: ListRunsRequest__Output): Promise<ListRunsResponse> {
   if (request.workflowId) checkId('workflow_id', request.workflowId);
   for (const key of Object.keys(request.tags)) checkId(`tags[${JSON.stringify(key)}]`, key);
   const limit = pageSize(request.pageSize);
@@ -74,7 +74,7 @@ export async function listRuns(reader: PartitionReader, request: ListRunsRequest
   };
 }
 
-export async function getRun(reader: PartitionReader, request: GetRunRequest__Output): Promise<GetRunResponse> {
+export async function getRun(reader: PersisterClient, request: GetRunRequest__Output): Promise<GetRunResponse> {
   checkId('workflow_id', request.workflowId);
   checkId('run_id', request.runId);
   const { result: run } = await reader.ask(reader.partitionOf(request.workflowId), { op: 'run', workflowId: request.workflowId, runId: request.runId });

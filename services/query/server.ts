@@ -1,6 +1,7 @@
 // gRPC handlers of QueryService: parse and check the request, call the plain functions, map errors.
+import { status as grpcStatus } from '@grpc/grpc-js';
 import type * as grpc from '@grpc/grpc-js';
-import { invalidArgument, resourceExhausted, toServiceError, unavailable } from '../common/grpc-errors.js';
+import { resourceExhausted, toServiceError, unavailable } from '../common/grpc-errors.js';
 import type { QueryServiceHandlers } from '../common/gen/runlog/v1/QueryService.js';
 import type { QueryLogsRequest__Output } from '../common/gen/runlog/v1/QueryLogsRequest.js';
 import type { LogRecordsWire } from '../common/wire/log-page.js';
@@ -8,13 +9,11 @@ import type { SubscribeRequest__Output } from '../common/gen/runlog/v1/Subscribe
 import type { SubscribeResponse } from '../common/gen/runlog/v1/SubscribeResponse.js';
 import { trace } from '@opentelemetry/api';
 import { grpcTraceContext, inSpan, type Logger } from '../common/telemetry.js';
-import { microsToTimestamp, timestampToMicros } from '../common/values.js';
-import { decodeCursor, encodeCursor, type SubscriptionCursor } from './cursor.js';
-import { toFilterSpec } from './filter.js';
+import { microsToTimestamp } from '../common/values.js';
 import { queryLogs } from './logs.js';
 import { getRun, listRuns, listWorkflows } from './runs.js';
-import type { InFlightEvents } from './unstored-tail.js';
-import { cursorAtStreamEnd, subscribeEvents, type SubscribeContext } from './subscribe.js';
+import type { UnstoredTail } from './unstored-tail.js';
+import { subscription, type SubscribeContext } from './subscribe.js';
 
 export interface QueryHandlerOptions {
   /** How long a subscriber may leave its stream unread before it is cut off with RESOURCE_EXHAUSTED. */
@@ -31,7 +30,7 @@ export function unary<Req, Res>(method: string, logger: Logger, work: (request: 
       (response) => callback(null, response),
       (error) => {
         const status = toServiceError(error);
-        if (status.code === 13 /* INTERNAL */) logger.error(`${method} failed`, { error: String((error as Error)?.stack ?? error) });
+        if (status.code === grpcStatus.INTERNAL) logger.error(`${method} failed`, { error: String((error as Error)?.stack ?? error) });
         callback(status);
       },
     );
@@ -49,33 +48,15 @@ export function queryServiceDefinition(service: grpc.ServiceDefinition): grpc.Se
   return { ...service, QueryLogs: { ...service.QueryLogs, responseSerialize: (response: Buffer) => response } };
 }
 
-export function createQueryHandlers(context: SubscribeContext, wire: LogRecordsWire, inFlight: InFlightEvents, options: QueryHandlerOptions, logger: Logger): QueryHandlers {
+export function createQueryHandlers(context: SubscribeContext, wire: LogRecordsWire, unstoredTail: UnstoredTail, options: QueryHandlerOptions, logger: Logger): QueryHandlers {
   const { reader } = context;
   return {
     Subscribe: (call) => void subscribe(call, context, options, logger),
-    QueryLogs: unary('QueryLogs', logger, (request: QueryLogsRequest__Output) => queryLogs(reader, inFlight, wire, request)),
+    QueryLogs: unary('QueryLogs', logger, (request: QueryLogsRequest__Output) => queryLogs(reader, unstoredTail, wire, request)),
     ListWorkflows: unary('ListWorkflows', logger, (request) => listWorkflows(reader, request)),
     ListRuns: unary('ListRuns', logger, (request) => listRuns(reader, request)),
     GetRun: unary('GetRun', logger, (request) => getRun(reader, request)),
   };
-}
-
-async function startCursor(context: SubscribeContext, request: SubscribeRequest__Output): Promise<SubscriptionCursor> {
-  const partitions = context.subjects.partitionCount;
-  switch (request.start) {
-    case 'fromBeginning':
-      if (!request.fromBeginning) throw invalidArgument('from_beginning: set it to true, or leave start unset for only new events');
-      return { positions: Array.from({ length: partitions }, () => [0, 0]) };
-    case 'since': {
-      const since = timestampToMicros(request.since);
-      if (since === null) throw invalidArgument('since: must be a timestamp');
-      return { positions: Array.from({ length: partitions }, () => [0, 0]), sinceMicros: since.toString() };
-    }
-    case 'afterCursor':
-      return decodeCursor(request.afterCursor ?? '', partitions);
-    default:
-      return cursorAtStreamEnd(context);
-  }
 }
 
 async function subscribe(
@@ -92,20 +73,13 @@ async function subscribe(
     abort.abort();
   };
   options.shutdown.addEventListener('abort', onShutdown, { once: true });
-  let cursor: SubscriptionCursor | undefined;
   try {
-    const filter = toFilterSpec(call.request.filter);
-    cursor = await startCursor(context, call.request);
-    const positions = [...cursor.positions];
-    for await (const item of subscribeEvents(context, filter, cursor, abort.signal)) {
+    for await (const { event, ingestMicros, cursor } of subscription(context, call.request, abort.signal)) {
       if (abort.signal.aborted) break;
-      positions[item.partition] = [item.seq, item.idx];
-      cursor = { positions, sinceMicros: cursor.sinceMicros };
-      const encoded = encodeCursor(cursor);
-      const writable = call.write({ event: { event: item.event, cursor: encoded, ingestTime: microsToTimestamp(item.ingestMicros) } });
+      const writable = call.write({ event: { event, cursor, ingestTime: microsToTimestamp(ingestMicros) } });
       if (!writable && !(await drained(call, options.maxStallMs, abort.signal))) {
         throw resourceExhausted(`subscriber fell more than ${options.maxStallMs} ms behind; resume with the cursor in trailer runlog-resume-cursor`, {
-          'runlog-resume-cursor': encoded,
+          'runlog-resume-cursor': cursor,
         });
       }
     }
@@ -113,7 +87,7 @@ async function subscribe(
   } catch (error) {
     if (abort.signal.aborted) return;
     const status = toServiceError(error);
-    if (status.code === 13) logger.error('Subscribe failed', { error: String((error as Error)?.stack ?? error) });
+    if (status.code === grpcStatus.INTERNAL) logger.error('Subscribe failed', { error: String((error as Error)?.stack ?? error) });
     call.emit('error', status);
   } finally {
     options.shutdown.removeEventListener('abort', onShutdown);

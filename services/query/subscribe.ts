@@ -5,15 +5,18 @@ import type { Event__Output } from '../common/gen/runlog/v1/Event.js';
 import type { EventBatchCodec } from '../common/proto.js';
 import type { EventFilterSpec, Position } from '../common/read-protocol.js';
 import type { Subjects } from '../common/subjects.js';
-import { END_OF_MESSAGE, type SubscriptionCursor } from './cursor.js';
-import { matchesFilter } from './filter.js';
+import type { SubscribeRequest__Output } from '../common/gen/runlog/v1/SubscribeRequest.js';
+import { invalidArgument } from '../common/grpc-errors.js';
+import { timestampToMicros } from '../common/values.js';
+import { decodeCursor, encodeCursor, END_OF_MESSAGE, type SubscriptionCursor } from './cursor.js';
+import { matchesFilter, toFilterSpec } from './filter.js';
 import { mergeStreams } from './merge-streams.js';
-import type { PartitionReader } from './persister-client.js';
-import { asStored } from './stored-form.js';
+import type { PersisterClient } from './persister-client.js';
+import { decodeAsStored } from './unstored-tail.js';
 
 export interface SubscribeContext {
   nc: NatsConnection;
-  reader: PartitionReader;
+  reader: PersisterClient;
   subjects: Subjects;
   streamName: string;
   codec: EventBatchCodec;
@@ -23,7 +26,14 @@ export interface SubscribeContext {
   liveBuffer: number;
 }
 
-export interface SubscribedEvent {
+/** An event as a subscriber receives it: with the cursor that resumes right after it. */
+export interface DeliveredEvent {
+  event: Event__Output;
+  ingestMicros: bigint;
+  cursor: string;
+}
+
+interface PartitionEvent {
   partition: number;
   seq: number;
   idx: number;
@@ -31,15 +41,47 @@ export interface SubscribedEvent {
   event: Event__Output;
 }
 
+/**
+ * The events a Subscribe request asks for, history then live, until the signal aborts: each with
+ * the cursor of every partition's position after it, so that a client resumes exactly there.
+ */
+export async function* subscription(context: SubscribeContext, request: SubscribeRequest__Output, signal: AbortSignal): AsyncGenerator<DeliveredEvent> {
+  const filter = toFilterSpec(request.filter);
+  const start = await startCursor(context, request);
+  const positions = [...start.positions];
+  for await (const item of subscribeEvents(context, filter, start, signal)) {
+    positions[item.partition] = [item.seq, item.idx];
+    yield { event: item.event, ingestMicros: item.ingestMicros, cursor: encodeCursor({ positions, sinceMicros: start.sinceMicros }) };
+  }
+}
+
+function startCursor(context: SubscribeContext, request: SubscribeRequest__Output): Promise<SubscriptionCursor> | SubscriptionCursor {
+  const partitions = context.subjects.partitionCount;
+  switch (request.start) {
+    case 'fromBeginning':
+      if (!request.fromBeginning) throw invalidArgument('from_beginning: set it to true, or leave start unset for only new events');
+      return { positions: Array.from({ length: partitions }, () => [0, 0]) };
+    case 'since': {
+      const since = timestampToMicros(request.since);
+      if (since === null) throw invalidArgument('since: must be a timestamp');
+      return { positions: Array.from({ length: partitions }, () => [0, 0]), sinceMicros: since.toString() };
+    }
+    case 'afterCursor':
+      return decodeCursor(request.afterCursor ?? '', partitions);
+    default:
+      return cursorAtStreamEnd(context);
+  }
+}
+
 /** Where a new subscription starts: every partition after the stream's current end. */
-export async function cursorAtStreamEnd(context: SubscribeContext): Promise<SubscriptionCursor> {
+async function cursorAtStreamEnd(context: SubscribeContext): Promise<SubscriptionCursor> {
   const jsm = await jetstreamManager(context.nc);
   const info = await jsm.streams.info(context.streamName);
   return { positions: Array.from({ length: context.subjects.partitionCount }, () => [info.state.last_seq, END_OF_MESSAGE] as Position) };
 }
 
 /** The events after the cursor that match the filter, history then live, until the signal aborts. */
-export function subscribeEvents(context: SubscribeContext, filter: EventFilterSpec, start: SubscriptionCursor, signal: AbortSignal): AsyncGenerator<SubscribedEvent> {
+function subscribeEvents(context: SubscribeContext, filter: EventFilterSpec, start: SubscriptionCursor, signal: AbortSignal): AsyncGenerator<PartitionEvent> {
   const partitions = filter.workflowId ? [context.reader.partitionOf(filter.workflowId)] : start.positions.map((_, partition) => partition);
   // Each partition's reads end when the caller aborts, and when the merge ends without it (one
   // partition failed, or the caller stopped reading): the others may be waiting on a quiet stream.
@@ -58,7 +100,7 @@ async function* partitionEvents(
   after: Position,
   sinceMicros: string | undefined,
   signal: AbortSignal,
-): AsyncGenerator<SubscribedEvent> {
+): AsyncGenerator<PartitionEvent> {
   let position = after;
   let jsm: JetStreamManager | undefined;
   let lastWatermark = -1;
@@ -102,7 +144,7 @@ async function* liveEvents(
   after: Position,
   sinceMicros: string | undefined,
   signal: AbortSignal,
-): AsyncGenerator<SubscribedEvent, { reconnected: boolean; position: Position }> {
+): AsyncGenerator<PartitionEvent, { reconnected: boolean; position: Position }> {
   const subject = filter.workflowId ? context.subjects.events(filter.workflowId) : context.subjects.partitionEvents(partition);
   const consumer = await jetstream(context.nc).consumers.get(context.streamName, {
     filter_subjects: subject,
@@ -130,12 +172,11 @@ async function* liveEvents(
       const seq = message.seq;
       const ingestMicros = BigInt(message.info.timestampNanos) / 1000n;
       if (seq < after[0] || (since !== undefined && ingestMicros < since)) continue;
-      const events = context.codec.decode(message.data);
+      const events = decodeAsStored(context.codec, message.data, ingestMicros);
       for (let idx = 0; idx < events.length; idx++) {
         if (seq === after[0] && idx <= after[1]) continue;
         const event = events[idx];
         if (!matchesFilter(filter, event)) continue;
-        asStored(event, ingestMicros);
         position = [seq, idx];
         yield { partition, seq, idx, ingestMicros, event };
       }

@@ -24,11 +24,11 @@ import type { StepState } from '../common/gen/runlog/v1/StepState.js';
 import { validateAppendRequest, type Limits } from '../common/validate.js';
 import { createEventBatchCodec } from '../common/proto.js';
 import { decodeListingToken, encodeToken } from './cursor.js';
-import { concerns, MAX_MESSAGES_LOOKED_AT, type InFlightEvents } from './unstored-tail.js';
+import { concerns, MAX_MESSAGES_LOOKED_AT, type UnstoredTail } from './unstored-tail.js';
 import { applyMergePatch } from './merge-patch.js';
 import { missingNodesError } from './missing-nodes.js';
 import { pageSize } from './paging.js';
-import type { PartitionReader } from './persister-client.js';
+import type { PersisterClient } from './persister-client.js';
 
 // Workflows whose recent publishes are remembered, the most recently published to.
 const PUBLISHED_WORKFLOWS = 1000;
@@ -53,9 +53,9 @@ export class TimeTravel {
   private readonly published = new Map<string, OwnMessage[]>();
 
   constructor(
-    private readonly reader: PartitionReader,
+    private readonly reader: PersisterClient,
     private readonly publisher: EventPublisher,
-    private readonly inFlight: InFlightEvents,
+    private readonly unstoredTail: UnstoredTail,
     /** Ingest's limits: a fork's events must pass the checks every appended event passes. */
     private readonly limits: Limits,
     private readonly now: () => number = Date.now,
@@ -198,7 +198,7 @@ export class TimeTravel {
     const likely = own.map((message) => message.seq);
     const [quick, early] = await Promise.all([
       this.reader.ask(partition, request),
-      lookedFrom === undefined ? undefined : this.inFlight.tailAfter(run.workflowId, lookedFrom, likely),
+      lookedFrom === undefined ? undefined : this.unstoredTail.tailAfter(run.workflowId, lookedFrom, likely),
     ]);
     let result = quick.result;
     // What the answer holds: the stream beyond it may hold events it did not see.
@@ -206,7 +206,7 @@ export class TimeTravel {
     // The early look (with the own messages before it) covers everything after that, unless it
     // started above it or stopped short (then it may have spent its look on messages stored meanwhile).
     const earlyCovers = early?.complete && known! <= stored;
-    const tail = earlyCovers ? early : await this.inFlight.tailAfter(run.workflowId, stored, likely);
+    const tail = earlyCovers ? early : await this.unstoredTail.tailAfter(run.workflowId, stored, likely);
     const ownConcerned = earlyCovers && ownNext.some((message) => message.seq > stored && message.runIds.some((runId) => concerned.includes(runId)));
     if (ownConcerned || concerns(tail, stored, concerned)) {
       const minSeq = !tail.complete ? await this.reader.latestSeq(run.workflowId) : (tail.messages.at(-1)?.seq ?? lookedFrom!);

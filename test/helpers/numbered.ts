@@ -2,7 +2,7 @@
 import { numberedLog, type Event } from './events.js';
 import { append } from './ingest-client.js';
 import { connect } from '@nats-io/transport-node';
-import { PartitionReader } from '../../services/query/persister-client.js';
+import { PersisterClient } from '../../services/query/persister-client.js';
 import { Subjects } from '../../services/common/subjects.js';
 import type { Cluster } from './cluster.js';
 import { sleep, waitUntil } from './wait.js';
@@ -56,7 +56,7 @@ export async function writeNumbered(client: IngestServiceClient, spec: NumberedW
 export async function waitUntilStored(cluster: Pick<Cluster, 'natsUrl' | 'partitions'>, run: RunRef, timeoutMs = 60_000): Promise<void> {
   const nc = await connect({ servers: cluster.natsUrl });
   try {
-    const reader = new PartitionReader(nc, new Subjects('runlog', cluster.partitions), 'RUNLOG', 5000);
+    const reader = new PersisterClient(nc, new Subjects('runlog', cluster.partitions), 'RUNLOG', 5000);
     const seq = await reader.latestSeq(run.workflowId);
     // A read with minSeq is answered once the watermark reached it, or fails after the persister's own limit: ask again.
     await waitUntil(

@@ -6,7 +6,7 @@
 // fields of a message), without decoding and re-encoding the events.
 //
 // The encoding is written by hand, field numbers taken from the contract: protobufjs builds a list of
-// operations per field and copies every nested message, about 3 µs a record; this is a fraction.
+// operations per field and copies every nested message, which costs many times this on every record.
 import { levelNumber } from '../enums.js';
 import type { StoredEventRow } from '../read-protocol.js';
 import { microsToTimestamp, timestampToMicros } from '../values.js';

@@ -1,4 +1,4 @@
-// Where each recent run's events lie in the stream, held in memory: a read of one run skips the run_extents scan (~3 ms in a 10-million-record partition).
+// Where each recent run's events lie in the stream, held in memory: a read of one run skips the run_extents scan, which grows with the partition.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { useEntry } from './recently-used.js';
 

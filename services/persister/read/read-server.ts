@@ -1,11 +1,9 @@
 // Serves the partition's read API on NATS request-reply: typed JSON requests, bounded concurrency, one DuckDB connection per worker.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
-import { status } from '@grpc/grpc-js';
-import { encodeReply, WithBytes, type ReadReply, type ReadRequest, type ReadResult } from '../../common/read-protocol.js';
+import { encodeReply, ReadError, WithBytes, type ReadReply, type ReadRequest, type ReadResult } from '../../common/read-protocol.js';
 import type { Subjects } from '../../common/subjects.js';
 import type { Logger } from '../../common/telemetry.js';
-import { RpcError } from '../../common/grpc-errors.js';
 import { createLogRecordsWire } from '../../common/wire/log-page.js';
 import { readEvents, readLogs, type ReadContext } from './events.js';
 import { readRun, readRuns, readWorkflows } from './runs.js';
@@ -87,10 +85,10 @@ export class ReadServer {
       if (result instanceof WithBytes) ({ result, bytes } = result);
       reply = { ok: true, watermark: this.store.watermark, result } as ReadReply;
     } catch (error) {
-      if (error instanceof RpcError) reply = { ok: false, code: error.code, message: error.message };
+      if (error instanceof ReadError) reply = { ok: false, failure: error.failure, message: error.message };
       else {
         this.logger.error('read failed', { error: String(error) });
-        reply = { ok: false, code: status.INTERNAL, message: 'the persister could not read its store' };
+        reply = { ok: false, failure: 'store-failed', message: 'the persister could not read its store' };
       }
     } finally {
       this.inFlight--;
@@ -101,7 +99,7 @@ export class ReadServer {
   private async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     let connection = this.idle.pop();
     if (!connection) {
-      if (this.queue.length >= this.options.maxQueued) throw new RpcError(status.RESOURCE_EXHAUSTED, 'the persister has too many reads queued; retry later');
+      if (this.queue.length >= this.options.maxQueued) throw new ReadError('busy', 'the persister has too many reads queued; retry later');
       connection = await new Promise<DuckDBConnection>((resolve) => this.queue.push(resolve));
     }
     try {
@@ -118,7 +116,7 @@ export class ReadServer {
     const deadline = Date.now() + this.options.maxCatchUpMs;
     while (this.store.watermark < minSeq) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new RpcError(status.UNAVAILABLE, `the persister has not stored sequence ${minSeq} yet; retry`);
+      if (remaining <= 0) throw new ReadError('not-caught-up', `the persister has not stored sequence ${minSeq} yet; retry`);
       await new Promise<void>((resolve) => {
         const wake = () => {
           clearTimeout(timer);
@@ -146,10 +144,10 @@ function parseRequest(data: Uint8Array): ReadRequest {
   try {
     request = JSON.parse(new TextDecoder().decode(data));
   } catch {
-    throw new RpcError(status.INVALID_ARGUMENT, 'read request is not JSON');
+    throw new ReadError('bad-request', 'read request is not JSON');
   }
   if (typeof request !== 'object' || request === null || !OPS.has((request as { op?: string }).op ?? '')) {
-    throw new RpcError(status.INVALID_ARGUMENT, 'read request has no known op');
+    throw new ReadError('bad-request', 'read request has no known op');
   }
   return request as ReadRequest;
 }

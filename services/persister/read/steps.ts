@@ -1,6 +1,5 @@
 // Reads of step snapshots through a run's lineage (the current timeline, one state in chunks, lineage trees); see docs/TIME_TRAVEL.md.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { notFound } from '../../common/grpc-errors.js';
 import {
   MAX_LINEAGE_DEPTH,
   MAX_LINEAGE_RUNS,
@@ -14,7 +13,7 @@ import {
   type StepStateRequest,
   type StepStateResult,
 } from '../../common/read-steps-protocol.js';
-import { MAX_READ_LIMIT } from '../../common/read-protocol.js';
+import { MAX_READ_LIMIT, ReadError } from '../../common/read-protocol.js';
 import { str, strings, type JsonRow } from './stored-rows.js';
 import { positionLiteral, selectRows, Where } from './sql.js';
 import { existingRuns, firstRunStarted, readChain, Timeline } from './timeline.js';
@@ -76,7 +75,7 @@ export async function readStepState(connection: DuckDBConnection, request: StepS
     `SELECT length(state)::VARCHAR AS chars, substring(state, ?, ?) AS text FROM steps WHERE ${where}`,
     [Math.max(0, Math.floor(request.offsetChars)) + 1, STATE_CHUNK_CHARS, ...where.values],
   );
-  if (!row) throw notFound(`no step snapshot is stored at position ${request.seq}/${request.idx}`);
+  if (!row) throw new ReadError('not-found', `no step snapshot is stored at position ${request.seq}/${request.idx}`);
   return { text: str(row.text), totalChars: Number(row.chars) };
 }
 

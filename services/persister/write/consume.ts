@@ -29,13 +29,29 @@ export interface ConsumeOptions {
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;
 
+const RESTART_PAUSE_MS = 500;
+
 /**
  * Consumes the partition's subjects from watermark + 1 until the signal aborts. The DuckDB
  * watermark, not a consumer ack floor, is the position: after any crash we restart from it, and
- * rows and watermark commit together, so every message is stored exactly once. The ordered
- * consumer re-creates itself on any gap or reconnect, starting after the last message it handed us.
+ * rows and watermark commit together, so every message is stored exactly once. Whenever a pass
+ * ends (a NATS reconnect, a consumer that failed), the next starts from the watermark again with
+ * a new ordered consumer.
  */
 export async function consumePartition(nc: NatsConnection, store: PartitionStore, subjects: Subjects, logger: Logger, options: ConsumeOptions): Promise<void> {
+  while (!options.signal.aborted) {
+    try {
+      await consumeOnce(nc, store, subjects, logger, options);
+    } catch (error) {
+      if (options.signal.aborted) break;
+      logger.warn('consumer stopped; restarting from the watermark', { error: String(error) });
+      await new Promise((resolve) => setTimeout(resolve, RESTART_PAUSE_MS));
+    }
+  }
+}
+
+/** One ordered consumer from watermark + 1, until the signal aborts, NATS reconnects or the consumer fails. */
+async function consumeOnce(nc: NatsConnection, store: PartitionStore, subjects: Subjects, logger: Logger, options: ConsumeOptions): Promise<void> {
   await alignStream(nc, options.streamName, store.watermark, logger);
   const js = jetstream(nc);
   const consumer = await js.consumers.get(options.streamName, {
@@ -52,7 +68,7 @@ export async function consumePartition(nc: NatsConnection, store: PartitionStore
   logger.info('consuming', { partition: options.partition, from_seq: store.watermark + 1 });
   // After a reconnect nats.js re-checks its consumer with a back-off as long as the pull expiry
   // (30 s), and a restarted nats-server's JetStream answers nothing at first: the partition would
-  // stall that long. Ending here makes the caller start over from the watermark, at once and exactly.
+  // stall that long. Ending this pass starts the next from the watermark, at once and exactly.
   const status = nc.status() as QueuedIterator<Status>;
   void (async () => {
     for await (const event of status) {
@@ -83,7 +99,7 @@ export async function consumePartition(nc: NatsConnection, store: PartitionStore
       writing.catch(() => undefined);
     }
   } finally {
-    // Never return (the caller then starts over from the watermark) while a write is still running.
+    // Never end the pass (the next starts from the watermark) while a write is still running.
     await writing.catch(() => undefined);
     options.signal.removeEventListener('abort', stop);
     status.stop();

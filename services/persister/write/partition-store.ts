@@ -22,8 +22,8 @@ export interface PreparedBatch {
 const DEFAULT_STEP_INDEX_ROWS = 1_000_000;
 const DEFAULT_RUN_EXTENTS_RUNS = 50_000;
 // Up to this many rows, a table's rows go in as one INSERT, which DuckDB runs off the event loop.
-// An appender's flush runs on it and takes milliseconds even for one row: reads waited for it
-// (a fork's two events made a commit that held the persister's event loop for 4–9 ms).
+// An appender's flush runs on it and takes milliseconds even for one row: reads would wait for it
+// on every small commit (a fork's two events).
 const INSERT_UP_TO_ROWS = 64;
 
 const STEPS = LAYOUTS.steps.index;
