@@ -72,17 +72,6 @@ function call<Req, Res>(method: Unary<Req, Res>, request: Req): Promise<Res> {
   return new Promise((resolve, reject) => method(request, { deadline: Date.now() + 60_000 }, (error, response) => (error ? reject(error) : resolve(response!))));
 }
 
-/** Milliseconds each call took, one after another. */
-async function timed(count: number, work: (i: number) => Promise<unknown>): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await work(i);
-    samples.push(performance.now() - start);
-  }
-  return samples;
-}
-
 const stats = (samples: number[]) => ({ p50_ms: round(quantile(samples, 0.5), 2), p95_ms: round(quantile(samples, 0.95), 2), mean_ms: round(samples.reduce((a, b) => a + b, 0) / samples.length, 2) });
 
 interface BaselineResult {

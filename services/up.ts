@@ -1,14 +1,14 @@
 // `npm start`: a local nats-server (unless RUNLOG_NATS_URL is set), ingest, one persister per partition and query.
 import { resolve } from 'node:path';
-import { address, COMMON_SPEC, integer, loadConfigOrExit, text } from './common/config.js';
+import { DATA_DIR, INGEST_ADDRESS, QUERY_ADDRESS, COMMON_SPEC, integer, loadConfigOrExit } from './common/config.js';
 import { freePort, startNatsServer, startService, waitForHealthy, type ManagedProcess } from '../scripts/local-cluster.js';
 
 const SPEC = {
   natsUrl: { ...COMMON_SPEC.natsUrl, default: '' },
   partitions: COMMON_SPEC.partitions,
-  dataDir: { env: 'RUNLOG_DATA_DIR', default: './data', parse: text(/./), help: 'folder of the DuckDB files and the local NATS store' },
-  ingestAddress: { env: 'RUNLOG_INGEST_ADDR', default: '127.0.0.1:7070', parse: address, help: 'ingest gRPC address' },
-  queryAddress: { env: 'RUNLOG_QUERY_ADDR', default: '127.0.0.1:7071', parse: address, help: 'query gRPC address' },
+  dataDir: DATA_DIR,
+  ingestAddress: INGEST_ADDRESS,
+  queryAddress: QUERY_ADDRESS,
   localNatsPort: { env: 'RUNLOG_LOCAL_NATS_PORT', default: 7222, parse: integer(1, 65535), help: 'port of the local nats-server started when RUNLOG_NATS_URL is unset' },
 };
 

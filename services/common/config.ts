@@ -101,6 +101,11 @@ export const COMMON_SPEC = {
   logLevel: { env: 'RUNLOG_LOG_LEVEL', default: 'info', parse: text(/^(debug|info|warn|error)$/), help: 'debug, info, warn or error' },
 } satisfies Spec;
 
+/** Settings that a service and `npm start` (services/up.ts) both read, declared once. */
+export const INGEST_ADDRESS = { env: 'RUNLOG_INGEST_ADDR', default: '127.0.0.1:7070', parse: address, help: 'host:port of the ingest gRPC server' };
+export const QUERY_ADDRESS = { env: 'RUNLOG_QUERY_ADDR', default: '127.0.0.1:7071', parse: address, help: 'host:port of the query gRPC server' };
+export const DATA_DIR = { env: 'RUNLOG_DATA_DIR', default: './data', parse: text(/./), help: 'folder of the DuckDB files (npm start keeps its local NATS store there too)' };
+
 /** loadConfig for a service's main: a bad setting ends the process with exit code 78 (EX_CONFIG) and the list of problems. */
 export function loadConfigOrExit<S extends Spec>(spec: S, service: string): ConfigOf<S> {
   try {

@@ -1,5 +1,5 @@
 // Wires the ingest service: config, NATS, stream, gRPC server; drains on SIGTERM.
-import { address, COMMON_SPEC, loadConfigOrExit } from '../common/config.js';
+import { INGEST_ADDRESS, COMMON_SPEC, loadConfigOrExit } from '../common/config.js';
 import { GRPC_SERVER_SPEC, runService, startGrpcServer } from '../common/lifecycle.js';
 import { connectNats } from '../common/nats.js';
 import { createEventBatchCodec, loadContract } from '../common/proto.js';
@@ -17,7 +17,7 @@ const SPEC = {
   ...LIMITS_SPEC,
   ...GRPC_SERVER_SPEC,
   ...PUBLISH_SPEC,
-  listenAddress: { env: 'RUNLOG_INGEST_ADDR', default: '127.0.0.1:7070', parse: address, help: 'host:port of the ingest gRPC server' },
+  listenAddress: INGEST_ADDRESS,
 };
 
 const config = loadConfigOrExit(SPEC, 'ingest');

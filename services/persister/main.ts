@@ -1,7 +1,7 @@
 // Wires one partition's persister: config, DuckDB file, NATS, pull loop, read API, health; drains on SIGTERM.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { address, COMMON_SPEC, loadConfigOrExit, duration, integer, text } from '../common/config.js';
+import { DATA_DIR, address, COMMON_SPEC, loadConfigOrExit, duration, integer } from '../common/config.js';
 import { runService, startGrpcServer } from '../common/lifecycle.js';
 import { connectNats } from '../common/nats.js';
 import { loadContract } from '../common/proto.js';
@@ -17,7 +17,7 @@ const SPEC = {
   ...COMMON_SPEC,
   ...STREAM_SPEC,
   partition: { env: 'RUNLOG_PARTITION', default: 0, parse: integer(0, 1023), help: 'which partition this persister owns' },
-  dataDir: { env: 'RUNLOG_DATA_DIR', default: './data', parse: text(/./), help: 'folder of the DuckDB files' },
+  dataDir: DATA_DIR,
   healthAddress: { env: 'RUNLOG_PERSISTER_HEALTH_ADDR', default: '127.0.0.1:0', parse: address, help: 'host:port of the grpc.health.v1 server' },
   maxBatchEvents: { env: 'RUNLOG_BATCH_MAX_EVENTS', default: 20_000, parse: integer(1, 1_000_000), help: 'events per DuckDB transaction' },
   flushIntervalMs: { env: 'RUNLOG_FLUSH_INTERVAL', default: 20, parse: duration, help: 'longest wait before a partial batch is written (≤ 100ms keeps data queryable fast)' },

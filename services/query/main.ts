@@ -1,5 +1,5 @@
 // Wires the query service: config, NATS, gRPC server with QueryService and StateService; drains on SIGTERM.
-import { address, COMMON_SPEC, duration, integer, loadConfigOrExit } from '../common/config.js';
+import { QUERY_ADDRESS, COMMON_SPEC, duration, integer, loadConfigOrExit } from '../common/config.js';
 import { GRPC_SERVER_SPEC, runService, startGrpcServer } from '../common/lifecycle.js';
 import { connectNats } from '../common/nats.js';
 import { createEventBatchCodec, loadContract } from '../common/proto.js';
@@ -17,7 +17,7 @@ const SPEC = {
   ...COMMON_SPEC,
   ...STATE_SPEC,
   ...GRPC_SERVER_SPEC,
-  listenAddress: { env: 'RUNLOG_QUERY_ADDR', default: '127.0.0.1:7071', parse: address, help: 'host:port of the query gRPC server' },
+  listenAddress: QUERY_ADDRESS,
   readTimeoutMs: { env: 'RUNLOG_READ_TIMEOUT', default: 5000, parse: duration, help: 'how long a persister may take to answer before UNAVAILABLE' },
   historyPageSize: { env: 'RUNLOG_HISTORY_PAGE', default: 1000, parse: integer(1, 1000), help: 'events per history page a subscription reads' },
   liveBuffer: { env: 'RUNLOG_LIVE_BUFFER', default: 256, parse: integer(1, 100_000), help: 'stream messages a subscription buffers' },

@@ -16,8 +16,6 @@ import { decodeListingToken, encodeToken } from './cursor.js';
 import { pageSize } from './paging.js';
 import type { PersisterClient } from './persister-client.js';
 
-const allPartitions = (reader: PersisterClient) => Array.from({ length: reader.partitionCount }, (_, p) => p);
-
 function checkId(field: string, value: string): void {
   const problem = idProblem(value);
   if (problem) throw invalidArgument(`${field}: ${problem}`);
