@@ -71,15 +71,12 @@ export class LogEventScanner {
         if ((tag & 7) !== WIRE_TYPE.LENGTH_DELIMITED) return false;
         const field = tag >>> 3;
         if (field === logField) {
-          if (sawLog) return false;
+          const end = sawLog ? -1 : reader.embeddedEnd();
+          if (end < 0 || !this.readLog(end)) return false;
           sawLog = true;
-          const length = reader.length();
-          if (length < 0 || !this.readLog(reader.pos + length)) return false;
           continue;
         }
-        const at = field < this.eventFields.length ? (this.eventFields[field] as StringField | -1) : -1;
-        if (at === -1) return false;
-        seen = this.stringField(at, seen, 1 << (at / 2));
+        seen = this.stringField(this.eventFields, field, seen);
         if (seen < 0) return false;
       }
     } catch {
@@ -89,7 +86,11 @@ export class LogEventScanner {
   }
 
   /** Reads a length-delimited string field into fields[at], once only, and UTF-8; the new `seen`, or -1. */
-  private stringField(at: StringField, seen: number, bit: number): number {
+  /** Reads the string field `field` of a table (-1 when not one of its strings, or seen before); returns `seen` with its bit. */
+  private stringField(table: Int8Array, field: number, seen: number): number {
+    const at = (field < table.length ? table[field] : -1) as StringField | -1;
+    if (at === -1) return -1;
+    const bit = 1 << (at / 2);
     if (seen & bit) return -1;
     const reader = this.reader;
     const length = reader.length();
@@ -121,15 +122,12 @@ export class LogEventScanner {
         }
         if ((tag & 7) !== WIRE_TYPE.LENGTH_DELIMITED) return false;
         if (field === time) {
-          if (sawTime) return false;
+          const end = sawTime ? -1 : reader.embeddedEnd();
+          if (end < 0 || !this.readTime(end)) return false;
           sawTime = true;
-          const length = reader.length();
-          if (length < 0 || !this.readTime(reader.pos + length)) return false;
           continue;
         }
-        const at = field < this.logFields.length ? (this.logFields[field] as StringField | -1) : -1;
-        if (at === -1) return false;
-        seen = this.stringField(at, seen, 1 << (at / 2));
+        seen = this.stringField(this.logFields, field, seen);
         if (seen < 0) return false;
       }
       return true;

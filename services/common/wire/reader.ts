@@ -53,6 +53,12 @@ export class WireReader {
     return length < 0 || this.pos + length > this.end ? -1 : length;
   }
 
+  /** Where the embedded message that starts here (after its length) ends; -1 when it runs past the end. */
+  embeddedEnd(): number {
+    const length = this.length();
+    return length < 0 ? -1 : this.pos + length;
+  }
+
   /** The bytes of a length-delimited field (a view of the reader's bytes); throws when cut short. */
   lengthDelimited(): Uint8Array {
     const length = this.length();
