@@ -1,7 +1,7 @@
 // Starts runlog's processes on this machine: a nats-server and the services as child processes.
 // Used by `npm start` (services/up.ts), the tests and the benchmarks.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,11 @@ import { protoPath as healthProtoPath } from 'grpc-health-check';
 const SERVICES_DIR = fileURLToPath(new URL('../services/', import.meta.url));
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * A port that was free a moment ago. It races: another process may bind it between this close
+ * and the child's bind. Prefer starting the child on port 0 and reading the port it reports
+ * (`listeningPort`, `NatsServer.port`); this remains for callers that do not yet.
+ */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -70,35 +75,135 @@ function manage(name: string, child: ChildProcess, echo: boolean): ManagedProces
 export const NATS_MAX_PAYLOAD = 8 * 1024 * 1024;
 
 export interface NatsServerOptions {
-  port: number;
+  /** The client port; when absent nats-server binds a port of its own choosing and reports it. */
+  port?: number;
   storeDir: string;
   echo?: boolean;
 }
 
+export interface NatsServer extends ManagedProcess {
+  /** The client port it listens on. */
+  readonly port: number;
+}
+
 /** A nats-server with JetStream on 127.0.0.1, its store in `storeDir`. */
-export async function startNatsServer(options: NatsServerOptions): Promise<ManagedProcess> {
+export async function startNatsServer(options: NatsServerOptions): Promise<NatsServer> {
   mkdirSync(options.storeDir, { recursive: true });
   // A config file, because max_payload has no command-line flag: step states reach 4 MiB.
   const configFile = join(options.storeDir, 'nats-server.conf');
   writeFileSync(configFile, `max_payload: ${NATS_MAX_PAYLOAD}\n`);
-  const child = spawn('nats-server', ['-c', configFile, '-js', '-a', '127.0.0.1', '-p', String(options.port), '-sd', options.storeDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // -1, not 0: nats-server reads port 0 as its default, 4222. The ports file is how it reports the
+  // port it bound (as nats.js's test harness reads it), so no port is picked before it is bound.
+  const port = options.port ?? -1;
+  const child = spawn(
+    'nats-server',
+    ['-c', configFile, '-js', '-a', '127.0.0.1', '-p', String(port), '-sd', options.storeDir, '--ports_file_dir', options.storeDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const managed = manage('nats-server', child, options.echo ?? false);
-  await waitFor(() => managed.output().includes('Server is ready'), 10_000, () => `nats-server did not start:\n${managed.output()}`, managed);
-  return managed;
+  const portsFile = join(options.storeDir, `nats-server_${child.pid}.ports`);
+  let clientPort: number | undefined;
+  await waitFor(
+    () => {
+      if (!managed.output().includes('Server is ready') || !existsSync(portsFile)) return false;
+      clientPort = clientPortOf(readFileSync(portsFile, 'utf8'));
+      return clientPort !== undefined;
+    },
+    10_000,
+    () => `nats-server did not start:\n${managed.output()}`,
+    managed,
+  );
+  return { ...managed, port: clientPort! };
+}
+
+/** The client port in nats-server's ports file: {"nats": ["nats://127.0.0.1:4222"], ...}. */
+function clientPortOf(portsFile: string): number | undefined {
+  try {
+    const { nats } = JSON.parse(portsFile) as { nats?: string[] };
+    const port = Number(new URL(nats?.[0] ?? '').port);
+    return port > 0 ? port : undefined;
+  } catch {
+    // Read while nats-server was still writing it: asked again.
+    return undefined;
+  }
 }
 
 export type ServiceName = 'ingest' | 'persister' | 'query';
 
+/** The log line with which each service's main.ts reports the port its gRPC server bound. */
+const LISTENING_MESSAGE: Record<ServiceName, string> = {
+  ingest: 'ingest listening',
+  persister: 'health listening',
+  query: 'query listening',
+};
+
+export interface ServiceProcess extends ManagedProcess {
+  /**
+   * The port the service's gRPC server bound, read from its "listening" log line (so it needs
+   * RUNLOG_LOG_LEVEL info or debug). A service started on port 0 learns its port from the kernel
+   * as it binds: no port is picked before and taken by another process meanwhile.
+   */
+  listeningPort(timeoutMs?: number): Promise<number>;
+}
+
 /** Runs services/<name>/main.ts in a child Node process with the given environment added. */
-export function startService(name: ServiceName, env: Record<string, string>, options: { echo?: boolean; label?: string } = {}): ManagedProcess {
+export function startService(name: ServiceName, env: Record<string, string>, options: { echo?: boolean; label?: string } = {}): ServiceProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', `${SERVICES_DIR}${name}/main.ts`], {
     cwd: REPO_DIR,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return manage(options.label ?? name, child, options.echo ?? false);
+  const managed = manage(options.label ?? name, child, options.echo ?? false);
+  const reported = reportedPort(child, LISTENING_MESSAGE[name]);
+  return {
+    ...managed,
+    async listeningPort(timeoutMs = 30_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+      const port = await Promise.race([reported, timeout]);
+      clearTimeout(timer);
+      if (typeof port === 'number') return port;
+      const why = port === 'timeout' ? `did not log "${LISTENING_MESSAGE[name]}" within ${timeoutMs} ms` : 'exited before it listened';
+      throw new Error(`${managed.name} ${why}:\n${managed.output()}`);
+    },
+  };
+}
+
+/**
+ * The `port` of the first structured log line (one JSON object per line on stderr) whose msg is
+ * `message`; undefined if the process exits first. Never rejects, so a caller that does not ask
+ * leaves no unhandled rejection behind.
+ */
+function reportedPort(child: ChildProcess, message: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    let partial = '';
+    const onData = (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const port = portOfLine(line, message);
+        if (port !== undefined) return finish(port);
+      }
+    };
+    const onExit = () => finish(undefined);
+    const finish = (port: number | undefined) => {
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+      resolve(port);
+    };
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+function portOfLine(line: string, message: string): number | undefined {
+  if (!line.startsWith('{') || !line.includes(message)) return undefined;
+  try {
+    const record = JSON.parse(line) as { msg?: unknown; port?: unknown };
+    return record.msg === message && typeof record.port === 'number' && record.port > 0 ? record.port : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 let healthClientConstructor: grpc.ServiceClientConstructor | undefined;

@@ -46,15 +46,27 @@ async function reconnect(subscription: Subscription, request: { filter: { workfl
 }
 
 // Must run first: the subscribers on all workflows start from the beginning of an empty store.
-test('subscribers started while 100,000 events are written get each event of their filter once, in per-run order, also across three reconnects', { timeout: 300_000 }, async (t) => {
+test('subscribers started while 100,000 events are written get each event of their filter once, in per-run order, also across three reconnects', { timeout: 300_000 }, async () => {
   // 100 runs in 10 workflows, 1,000 events each, from 4 agents sending 1,000 events per request,
   // paced so the writing lasts ~15 s and the subscribers meet it both in history and live.
   const runs = runsOf('handoff', 100, 10);
+  const TOTAL = 100_000;
+  // The reconnecting subscriber reconnects once it has received each threshold. Before each
+  // reconnect the writing holds at a bound above its threshold until the reconnect is done: so
+  // every reconnect falls while there is more to write, however fast or slow each side runs on a
+  // loaded machine, and each reconnected subscription hands off from history to live again.
+  const thresholds = [15_000, 40_000, 65_000];
+  const holds = [25_000, 50_000, 75_000];
   let acked = 0;
-  const writing = writeNumbered(ingest, { runs, count: 1000, senders: 4, perRequest: 1000, pauseMs: 500, onAcked: (n) => (acked += n) });
+  let reconnects = 0;
+  const holdBeforeReconnect = async () => {
+    while (reconnects < holds.length && acked >= holds[reconnects]) await sleep(10);
+  };
+  const writing = writeNumbered(ingest, { runs, count: 1000, senders: 4, perRequest: 1000, pauseMs: 500, onAcked: (n) => (acked += n), beforeRequest: holdBeforeReconnect });
   let writingDone = false;
   writing.then(() => (writingDone = true), () => undefined);
   await waitUntil(() => acked, (n) => writingDone || n >= 10_000, { intervalMs: 10, what: '10% written' });
+  assert.ok(!writingDone && acked < TOTAL, `the subscribers start after the writing ended (${acked} acked)`);
 
   const all = new NumberedRuns();
   const one = new NumberedRuns();
@@ -64,14 +76,20 @@ test('subscribers started while 100,000 events are written get each event of the
   const oneSub = subscribe(client, { filter: { workflowId: oneWorkflow }, fromBeginning: true }, { keep: false, onEvent: (event) => one.accept(event) });
   let hopper = subscribe(client, { filter: {}, fromBeginning: true }, { keep: false, onEvent: (event) => hopping.accept(event) });
 
-  const duringWrite: boolean[] = [];
-  for (const threshold of [15_000, 40_000, 65_000]) {
+  const ackedAtReconnect: number[] = [];
+  for (const threshold of thresholds) {
     await waitUntil(() => hopping.total, (n) => n >= threshold, { timeoutMs: 120_000, intervalMs: 5, what: `the reconnecting subscriber at ${threshold}` });
-    duringWrite.push(!writingDone);
+    assert.ok(!writingDone, `reconnect ${reconnects + 1} after the writing ended`);
+    ackedAtReconnect.push(acked);
     hopper = await reconnect(hopper, { filter: {} }, hopping);
+    reconnects++;
   }
   await writing;
-  t.diagnostic(`reconnects while the writing went on: ${duringWrite.filter(Boolean).length} of 3`);
+  // Held back, the writing went at most one request per agent past each bound: every reconnect left
+  // more than 20,000 events still to write.
+  for (const [i, ackedThen] of ackedAtReconnect.entries()) {
+    assert.ok(ackedThen < holds[i] + 4 * 1000, `reconnect ${i + 1} with ${ackedThen} of ${TOTAL} events acked`);
+  }
 
   await allSub.waitForCount(100_000);
   await oneSub.waitForCount(10_000);

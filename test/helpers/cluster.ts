@@ -1,7 +1,6 @@
 // Starts a whole runlog write path for one test file: nats-server, persisters and ingest as real processes in a temp dir.
 import { after, before } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -9,6 +8,8 @@ import {
   startService,
   waitForHealthy,
   type ManagedProcess,
+  type NatsServer,
+  type ServiceProcess,
 } from '../../scripts/local-cluster.js';
 import type { IngestServiceClient } from '../../services/common/gen/runlog/v1/IngestService.js';
 import { ingestClient } from './ingest-client.js';
@@ -25,7 +26,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
 }
 
-function track(managed: ManagedProcess): ManagedProcess {
+function track<T extends ManagedProcess>(managed: T): T {
   running.add(managed);
   void managed.exited.then(() => running.delete(managed));
   return managed;
@@ -51,13 +52,14 @@ export interface Cluster {
   readonly persisterHealthAddresses: readonly string[];
   readonly partitions: number;
   /** The processes now running (replaced on restart). */
-  readonly nats: ManagedProcess;
-  readonly ingest: ManagedProcess;
-  readonly persisters: ManagedProcess[];
+  readonly nats: NatsServer;
+  readonly ingest: ServiceProcess;
+  readonly persisters: ServiceProcess[];
   /** Starts partition p's persister (after a kill or stop) and waits until it is healthy. */
   startPersister(partition: number): Promise<void>;
   /** SIGTERM every persister and wait: their DuckDB files are then complete and free to open. */
   stopPersisters(): Promise<void>;
+  /** Starts ingest (after a kill or stop) and waits until it is healthy. */
   startIngest(): Promise<void>;
   /** Starts nats-server again on the same port and store. */
   startNats(): Promise<void>;
@@ -74,33 +76,44 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   tempDirs.add(dir);
   const dataDir = options.dataDir ?? join(dir, 'data');
   const natsStoreDir = join(dir, 'nats');
-  const [natsPort, ingestPort, ...healthPorts] = await freePorts(2 + partitions);
-  const natsUrl = `nats://127.0.0.1:${natsPort}`;
-  const ingestAddress = `127.0.0.1:${ingestPort}`;
-  const healthAddresses = healthPorts.map((port) => `127.0.0.1:${port}`);
-  const shared = {
-    RUNLOG_NATS_URL: natsUrl,
+  // Every process binds port 0 on its first start and reports the port it got, so no port is
+  // picked before it is bound (and taken meanwhile by a process of another test file). A restart
+  // binds the port of the first start again: the clients made before know only that address.
+  let natsPort: number | undefined;
+  let ingestPort = 0;
+  const healthPorts: number[] = Array(partitions).fill(0);
+  const natsUrl = () => `nats://127.0.0.1:${natsPort}`;
+  const loopback = (port: number) => `127.0.0.1:${port}`;
+  const shared = () => ({
+    RUNLOG_NATS_URL: natsUrl(),
     RUNLOG_PARTITIONS: String(partitions),
     RUNLOG_DATA_DIR: dataDir,
+    // Info, at least: the services report their bound port in an info line.
     RUNLOG_LOG_LEVEL: 'info',
     // Short drains keep teardown fast; nothing in a test waits on a long one.
     RUNLOG_DRAIN_GRACE: '2s',
     ...options.env,
-  };
+  });
   // Output of processes that were replaced, so a failure message shows the whole story.
   const pastOutput: string[] = [];
-  const persisters: ManagedProcess[] = [];
-  let nats: ManagedProcess | undefined;
-  let ingest: ManagedProcess | undefined;
+  const persisters: ServiceProcess[] = [];
+  let nats: NatsServer | undefined;
+  let ingest: ServiceProcess | undefined;
   let stopped = false;
 
   const cluster: Cluster = {
     dir,
     dataDir,
     natsStoreDir,
-    natsUrl,
-    ingestAddress,
-    persisterHealthAddresses: healthAddresses,
+    get natsUrl() {
+      return natsUrl();
+    },
+    get ingestAddress() {
+      return loopback(ingestPort);
+    },
+    get persisterHealthAddresses() {
+      return healthPorts.map(loopback);
+    },
     partitions,
     // Both are started below before the cluster is returned.
     get nats() {
@@ -115,24 +128,29 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       const persister = track(
         startService(
           'persister',
-          { ...shared, RUNLOG_PARTITION: String(partition), RUNLOG_PERSISTER_HEALTH_ADDR: healthAddresses[partition] },
+          { ...shared(), RUNLOG_PARTITION: String(partition), RUNLOG_PERSISTER_HEALTH_ADDR: loopback(healthPorts[partition]) },
           { echo, label: `persister-${partition}` },
         ),
       );
       persisters[partition] = persister;
-      await waitForHealthy(healthAddresses[partition], persister);
+      healthPorts[partition] = await persister.listeningPort();
+      await waitForHealthy(loopback(healthPorts[partition]), persister);
     },
     async stopPersisters() {
       await Promise.all(persisters.map((persister) => persister.stop()));
     },
     async startIngest() {
       if (ingest) pastOutput.push(describe(ingest));
-      ingest = track(startService('ingest', { ...shared, RUNLOG_INGEST_ADDR: ingestAddress }, { echo }));
-      await waitForHealthy(ingestAddress, ingest);
+      const started = track(startService('ingest', { ...shared(), RUNLOG_INGEST_ADDR: loopback(ingestPort) }, { echo }));
+      ingest = started;
+      ingestPort = await started.listeningPort();
+      await waitForHealthy(loopback(ingestPort), started);
     },
     async startNats() {
       if (nats) pastOutput.push(describe(nats));
-      nats = track(await startNatsServer({ port: natsPort, storeDir: natsStoreDir, echo }));
+      const started = track(await startNatsServer({ port: natsPort, storeDir: natsStoreDir, echo }));
+      nats = started;
+      natsPort = started.port;
     },
     output() {
       const current = [nats, ...persisters, ingest].filter((process) => process !== undefined).map(describe);
@@ -158,27 +176,6 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     throw error;
   }
   return cluster;
-}
-
-/**
- * `count` distinct free ports. All are held open until all are found: asked one at a time, the
- * kernel may hand out a port again once it is released, and nats-server and ingest then collide.
- */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-      });
-    }
-    return servers.map((server) => (server.address() as { port: number }).port);
-  } finally {
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  }
 }
 
 // Enough of each process's log to see why it stalled, not so much that the failure drowns.

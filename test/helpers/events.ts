@@ -16,11 +16,11 @@ export function logEvent(workflowId: string, runId: string, log: LogRecord = {})
 
 /**
  * A log line that carries its place in the run (`n`, also in the attributes) and about 100 bytes
- * of message, like an agent's: the crash and restart tests count and order by `n`.
+ * of message (or `messageLength`), like an agent's: the crash and restart tests count and order by `n`.
  */
-export function numberedLog(workflowId: string, runId: string, n: number): Event {
+export function numberedLog(workflowId: string, runId: string, n: number, messageLength = 100): Event {
   return logEvent(workflowId, runId, {
-    message: `run ${runId} line ${n} `.padEnd(100, '.'),
+    message: `run ${runId} line ${n} `.padEnd(messageLength, '.'),
     attributes: { n: String(n) },
   });
 }

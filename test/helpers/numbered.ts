@@ -26,6 +26,10 @@ export interface NumberedWrite {
   pauseMs?: number;
   /** Called after each acked request with the number of events it carried. */
   onAcked?: (events: number) => void;
+  /** Characters of each event's message (default 100). */
+  messageLength?: number;
+  /** Awaited before each request: lets a test hold the writing back until it is ready for more. */
+  beforeRequest?: () => Promise<void>;
 }
 
 /** Sends every event and resolves once all are acked; rejects on the first failed request. */
@@ -37,9 +41,10 @@ export async function writeNumbered(client: IngestServiceClient, spec: NumberedW
     const owned = spec.runs.filter((_, i) => i % senders === s);
     const perRunPerRequest = Math.max(1, Math.floor(perRequest / owned.length));
     for (let first = from; first < from + spec.count; first += perRunPerRequest) {
+      await spec.beforeRequest?.();
       const last = Math.min(first + perRunPerRequest, from + spec.count);
       const events: Event[] = [];
-      for (let n = first; n < last; n++) for (const run of owned) events.push(numberedLog(run.workflowId, run.runId, n));
+      for (let n = first; n < last; n++) for (const run of owned) events.push(numberedLog(run.workflowId, run.runId, n, spec.messageLength));
       await append(client, { events }, 30_000);
       spec.onAcked?.(events.length);
       if (spec.pauseMs) await sleep(spec.pauseMs);

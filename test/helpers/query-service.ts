@@ -1,5 +1,5 @@
 // Starts the query service next to a test cluster as a real child process, and waits until it serves; or a whole cluster with one.
-import { freePort, startService, waitForHealthy, type ManagedProcess } from '../../scripts/local-cluster.js';
+import { startService, waitForHealthy, type ManagedProcess } from '../../scripts/local-cluster.js';
 import { startCluster, type Cluster, type ClusterOptions } from './cluster.js';
 import { ingestClient } from './ingest-client.js';
 import { queryClient, type QueryServiceClient } from './query-client.js';
@@ -16,7 +16,6 @@ export interface QueryService {
  * (a short RUNLOG_READ_TIMEOUT, a short RUNLOG_SUBSCRIBER_MAX_STALL). Several may run at once.
  */
 export async function startQueryService(cluster: Cluster, env: Record<string, string> = {}, label = 'query'): Promise<QueryService> {
-  const address = `127.0.0.1:${await freePort()}`;
   const child = startService(
     'query',
     {
@@ -24,7 +23,8 @@ export async function startQueryService(cluster: Cluster, env: Record<string, st
       RUNLOG_PARTITIONS: String(cluster.partitions),
       RUNLOG_LOG_LEVEL: 'info',
       RUNLOG_DRAIN_GRACE: '2s',
-      RUNLOG_QUERY_ADDR: address,
+      // Port 0: the service binds a free port and reports it (listeningPort), so none is picked before.
+      RUNLOG_QUERY_ADDR: '127.0.0.1:0',
       ...env,
     },
     { echo: process.env.RUNLOG_TEST_ECHO === '1', label },
@@ -33,7 +33,9 @@ export async function startQueryService(cluster: Cluster, env: Record<string, st
   const killOnExit = () => child.child.kill('SIGKILL');
   process.on('exit', killOnExit);
   void child.exited.then(() => process.off('exit', killOnExit));
+  let address: string;
   try {
+    address = `127.0.0.1:${await child.listeningPort()}`;
     await waitForHealthy(address, child);
   } catch (error) {
     await child.stop(5000);
