@@ -101,6 +101,8 @@ async function runPython(t: TestContext, python: string, module: string, extraPa
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearTimeout(timer);
+  const summary = /^Ran \d+ tests? in .*$/m.exec(output)?.[0];
+  if (summary) t.diagnostic(`${module}: ${summary}`);
   // Skipped Python tests are reported, not hidden.
   for (const skipped of output.matchAll(/^(.*) \.\.\. skipped (.*)$/gm)) t.diagnostic(`skipped in Python: ${skipped[1]}: ${skipped[2]}`);
   assert.equal(code, 0, `python3 -m unittest ${module} failed (exit ${code}):\n${output}\n${code === null ? 'killed after the time limit\n' : ''}${cluster.output()}`);
@@ -120,4 +122,10 @@ test('python: Grapheteria runs on RunlogStorage as on its FileSystemStorage', { 
   assert.ok(prepared.ok, prepared.problem);
   if (!prepared.grapheteria.path) return t.skip(`Grapheteria is not available: ${prepared.grapheteria.skip}`);
   return runPython(t, SYSTEM_PYTHON, 'tests.test_grapheteria', [prepared.grapheteria.path]);
+});
+
+test('python: a Runnable pipeline on the runlog run log store equals its file-system run log', { timeout: 180_000 }, (t) => {
+  assert.ok(prepared.ok, prepared.problem);
+  if (!prepared.runnable.python) return t.skip(`Runnable is not available: ${prepared.runnable.skip}`);
+  return runPython(t, prepared.runnable.python, 'tests.test_runnable', [], 150_000);
 });

@@ -75,7 +75,7 @@ def grapheteria() -> Dict[str, str]:
 
 
 def _pip(python: Path, args: List[str]) -> Optional[str]:
-    result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *args], capture_output=True, text=True, timeout=600)
+    result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--retries", "0", *args], capture_output=True, text=True, timeout=600)
     return None if result.returncode == 0 else f"pip install {' '.join(args)} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
 
 
