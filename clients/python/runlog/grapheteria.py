@@ -44,6 +44,8 @@ class _StoredRun:
     texts: List[str]
     #: The top-level fields' exact JSON text (with "steps" as a placeholder, to keep the key order).
     header: str
+    #: The step dicts of the last save: a step saved before is not serialised again (see save_state).
+    objects: List[Any] = field(default_factory=list)
     #: Every node id recorded in the run's steps (what Resume validates against).
     node_ids: Set[str] = field(default_factory=set)
     run_status: Optional[str] = None
@@ -108,7 +110,6 @@ class RunlogStorage(StorageBackend):
     def save_state(self, workflow_id: str, run_id: str, save_data: dict) -> None:
         steps: List[Dict[str, Any]] = list(save_data.get("steps") or [])
         header = _header_text(save_data)
-        texts = [exact_json.dumps(step) for step in steps]
         events: List[Any] = []
         stored = self._runs.get((workflow_id, run_id)) or self._recall(workflow_id, run_id)
         if stored is None:
@@ -133,7 +134,13 @@ class RunlogStorage(StorageBackend):
                 "runlog keeps them from the run's start"
             )
 
-        common = 0
+        # Steps that are the very objects of the last save are not serialised again: Grapheteria
+        # appends to its list or truncates it, so a save costs the same at step 10 and at step 10,000.
+        known = 0
+        while known < min(len(steps), len(stored.objects)) and steps[known] is stored.objects[known]:
+            known += 1
+        texts = stored.texts[:known] + [exact_json.dumps(step) for step in steps[known:]]
+        common = known
         while common < min(len(texts), len(stored.texts)) and texts[common] == stored.texts[common]:
             common += 1
         if common == len(texts) and len(texts) < len(stored.texts) and texts:
@@ -146,6 +153,8 @@ class RunlogStorage(StorageBackend):
         if events:
             self.client.append(events)
         stored.texts = texts
+        # Held, so their ids cannot be reused by other objects while they are compared by identity.
+        stored.objects = steps
         self._runs[(workflow_id, run_id)] = stored
 
     def load_state(self, workflow_id: str, run_id: str) -> Optional[Dict]:
