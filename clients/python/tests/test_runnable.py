@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 from pathlib import Path
 from typing import Any, Dict
@@ -101,7 +102,13 @@ class RunnableTest(unittest.TestCase):
         self.assertEqual(list(runlog["steps"]["both"]["branches"]), ["both.left", "both.right"])
 
         # The run in runlog's own terms.
+        # GetRun shows what the persister stored, which may trail the appends a little.
         run = self.client.get_run(self.workflow_id, run_id)
+        for _ in range(400):
+            if ev.status_name(run.summary.status) == "COMPLETED":
+                break
+            time.sleep(0.05)
+            run = self.client.get_run(self.workflow_id, run_id)
         self.assertEqual(ev.status_name(run.summary.status), "COMPLETED")
         self.assertEqual(run.dag_hash, runlog["dag_hash"])
         flaky = [task for task in run.tasks if task.task_name == "flaky"]
