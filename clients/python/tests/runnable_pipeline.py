@@ -46,3 +46,15 @@ def main():
     pipeline = Pipeline(steps=[values, per_value, both, last])
     pipeline.execute(configuration_file=os.environ.get("RUNLOG_TEST_CONFIG", ""), run_id=os.environ.get("RUNLOG_TEST_RUN_ID", ""))
     return pipeline
+
+
+def job_function():
+    return {"answer": 42, "text": "ü"}
+
+
+def job():
+    from runnable import PythonJob
+
+    the_job = PythonJob(function=job_function, returns=["result"])
+    the_job.execute(configuration_file=os.environ.get("RUNLOG_TEST_CONFIG", ""), job_id=os.environ.get("RUNLOG_TEST_RUN_ID", ""))
+    return the_job

@@ -119,6 +119,27 @@ class RunnableTest(unittest.TestCase):
         kinds = {r.event.log.attributes[RECORD_ATTRIBUTE] for r in records}
         self.assertTrue({"run_log", "parameters", "run_config", "step_log", "branch_log"} <= kinds, kinds)
 
+    def test_job_logs_equal_the_file_system_stores(self) -> None:
+        run_id = "job-ü-1"
+        logs = {}
+        for name, config in (("file-system", {"type": "file-system"}), ("runlog", self.runlog_config())):
+            folder = self.fresh_folder()
+            (folder / "config.yaml").write_text(json.dumps({"run-log-store": config}))
+            done = subprocess.run(
+                [sys.executable, "-c", "import runnable_pipeline; runnable_pipeline.job()"],
+                cwd=folder, env={**os.environ, "RUNLOG_TEST_CONFIG": "config.yaml", "RUNLOG_TEST_RUN_ID": run_id},
+                capture_output=True, text=True, timeout=120,
+            )
+            self.assertEqual(done.returncode, 0, f"{name}: {done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+            store = FileSystemRunLogstore(log_folder=str(folder / ".run_log_store")) if name == "file-system" else RunlogRunLogStore(ingest=self.ingest, query=self.query, workflow_id=self.workflow_id)
+            logs[name] = store.get_run_log_by_id(run_id, full=True).model_dump()
+        files, runlog = logs["file-system"], logs["runlog"]
+        files["run_config"].pop("run_log_store")
+        runlog["run_config"].pop("run_log_store")
+        self.assertEqual(json.dumps(without_times(runlog)), json.dumps(without_times(files)))
+        self.assertEqual((runlog["status"], runlog["job"]["status"]), ("SUCCESS", "SUCCESS"))
+        self.assertEqual(runlog["parameters"]["result"]["value"], {"answer": 42, "text": "ü"})
+
     def test_map_values_with_dots_keep_their_branches(self) -> None:
         # Runnable's own file-system store cannot hold these (it splits names at dots); runlog's store can.
         run_id = "dotted-values-1"
