@@ -50,3 +50,9 @@ if (!hasNatsServer()) {
 }
 const version = execFileSync('nats-server', ['--version'], { encoding: 'utf8' }).trim();
 if (process.env.RUNLOG_SETUP_VERBOSE) console.error(`runlog: ${version}`);
+
+// The Python client's part (clients/python), kept in its own script; `npm start` does not need it.
+if (process.env.npm_lifecycle_event !== 'start') {
+  const { ensurePython } = await import('./ensure-python.mjs');
+  ensurePython();
+}
