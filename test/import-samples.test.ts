@@ -177,7 +177,7 @@ describe('runnable', () => {
     assert.deepEqual(byRun['sleepy-einstein-1022'], { steps: 7, logs: 6, attempts: 6, branches: 2, status: 'COMPLETED', schema: '0.45-0.47' });
     assert.deepEqual(byRun['pleasant-lamarr-0549'], { steps: 1, logs: 1, attempts: 1, branches: 0, status: 'COMPLETED', schema: '0.10' });
 
-    const summaries = [];
+    const summaries: ImportSummary[] = [];
     for (const store of RUNNABLE_STORES) summaries.push(await importCli('runnable', store));
     const total = (key: 'runs' | 'imported' | 'steps' | 'attempts' | 'branches') => summaries.reduce((sum, s) => sum + s[key], 0);
     assert.deepEqual([total('runs'), total('imported'), total('steps'), total('attempts'), total('branches')], [15, 15, 99, 88, 27]);
