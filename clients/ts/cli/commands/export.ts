@@ -7,7 +7,6 @@ import type { Context } from '../main.js';
 import { parseTime, UsageError } from '../parse.js';
 import { resolveRun } from '../resolve.js';
 import { runRows, type ExportRow } from '../export-rows.js';
-import { ParquetWriter } from '../parquet.js';
 import type { Run } from '../../src/types.js';
 
 interface ExportOptions {
@@ -52,7 +51,8 @@ export function registerExport(program: Command, context: Context): void {
           : undefined;
       bar?.start(totalLogs, 0, { runs: runs.length });
 
-      const sink = format === 'parquet' ? await ParquetWriter.open() : undefined;
+      // DuckDB is loaded only for Parquet: its native module costs startup time every other command would pay.
+      const sink = format === 'parquet' ? await (await import('../parquet.js')).ParquetWriter.open() : undefined;
       const file: WriteStream | undefined = format === 'jsonl' && options.output ? createWriteStream(options.output) : undefined;
       const writeLine = async (row: ExportRow) => {
         const text = `${JSON.stringify(row)}\n`;
