@@ -105,12 +105,13 @@ describe('read commands', () => {
     const unknown = await cli('state', 'no-such-run');
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /no run 'no-such-run' found/);
-    for (const command of ['workflows', 'runs', 'show', 'logs', 'tail', 'state', 'resume', 'fork', 'lineage', 'diff', 'export', 'import grapheteria', 'import runnable']) {
-      const help = await runCli([...command.split(' '), '--help']);
-      assert.equal(help.code, 0, command);
-      assert.match(help.stdout, /Usage: runlog/, command);
-      assert.match(help.stdout, /Examples?:\n {2}runlog /, command);
-    }
+    const commands = ['workflows', 'runs', 'show', 'logs', 'tail', 'state', 'resume', 'fork', 'lineage', 'diff', 'export', 'import grapheteria', 'import runnable'];
+    const helps = await Promise.all(commands.map((command) => runCli([...command.split(' '), '--help'])));
+    helps.forEach((help, i) => {
+      assert.equal(help.code, 0, commands[i]);
+      assert.match(help.stdout, /Usage: runlog/, commands[i]);
+      assert.match(help.stdout, /Examples?:\n {2}runlog /, commands[i]);
+    });
   });
 });
 

@@ -107,9 +107,8 @@ describe('grapheteria', () => {
     assert.equal(again.imported, 0);
     assert.equal(again.alreadyImported, 4);
     // The same runs in the legacy JSON files and in SQLite are the same runs: nothing new either.
-    for (const path of [join(GRAPHETERIA, 'logs-legacy-json'), join(GRAPHETERIA, 'workflows.db')]) {
-      const summary = await importCli('grapheteria', path);
-      assert.deepEqual([summary.imported, summary.alreadyImported], [0, 4], path);
+    for (const summary of await Promise.all([join(GRAPHETERIA, 'logs-legacy-json'), join(GRAPHETERIA, 'workflows.db')].map((path) => importCli('grapheteria', path)))) {
+      assert.deepEqual([summary.imported, summary.alreadyImported], [0, 4]);
     }
     assert.equal(await stepCount(wf, '20250422_093001_357'), 5);
   });
@@ -177,8 +176,8 @@ describe('runnable', () => {
     assert.deepEqual(byRun['sleepy-einstein-1022'], { steps: 7, logs: 6, attempts: 6, branches: 2, status: 'COMPLETED', schema: '0.45-0.47' });
     assert.deepEqual(byRun['pleasant-lamarr-0549'], { steps: 1, logs: 1, attempts: 1, branches: 0, status: 'COMPLETED', schema: '0.10' });
 
-    const summaries: ImportSummary[] = [];
-    for (const store of RUNNABLE_STORES) summaries.push(await importCli('runnable', store));
+    // The stores hold distinct runs: imported side by side.
+    const summaries = await Promise.all(RUNNABLE_STORES.map((store) => importCli('runnable', store)));
     const total = (key: 'runs' | 'imported' | 'steps' | 'attempts' | 'branches') => summaries.reduce((sum, s) => sum + s[key], 0);
     assert.deepEqual([total('runs'), total('imported'), total('steps'), total('attempts'), total('branches')], [15, 15, 99, 88, 27]);
 
@@ -202,10 +201,10 @@ describe('runnable', () => {
     const unfinished = await client.getRun('examples.retry-fail', 'toFail');
     assert.equal(unfinished.summary!.status, 'STATUS_RUNNING');
 
-    for (const store of RUNNABLE_STORES) {
-      const again = await importCli('runnable', store);
-      assert.equal(again.imported, 0, store);
-      assert.equal(again.alreadyImported, again.runs, store);
-    }
+    const again = await Promise.all(RUNNABLE_STORES.map((store) => importCli('runnable', store)));
+    again.forEach((summary, i) => {
+      assert.equal(summary.imported, 0, RUNNABLE_STORES[i]);
+      assert.equal(summary.alreadyImported, summary.runs, RUNNABLE_STORES[i]);
+    });
   });
 });

@@ -95,6 +95,19 @@ describe('batching logger', () => {
     assert.equal(final.length, 4001);
   });
 
+  test('a process that exits without close() leaves what it held in memory in the spill file', async () => {
+    const spillDir = tempDir();
+    await stack.cluster.ingest.stop();
+    const exited = await runAgent(['exit', stack.ingestAddress, spillDir, 'logger.exit', 'r-1', '1500']);
+    assert.equal(exited.code, 0);
+    assert.equal(JSON.parse(exited.firstLine).acked, 0);
+    await stack.cluster.startIngest();
+    const replayer = await runAgent(['replay', stack.ingestAddress, spillDir, 'logger.exit', 'r-1']);
+    assert.equal(JSON.parse(replayer.firstLine).replayed, 1500);
+    const stored = await waitUntil(() => messages('logger.exit', 'r-1'), (m) => m.length >= 1500, { what: 'the events left at exit' });
+    assert.deepEqual(stored, numbered(0, 1500));
+  });
+
   test('close with a timeout while the service is away spills what is left, for the next agent', async () => {
     const spillDir = tempDir();
     await stack.cluster.ingest.stop();

@@ -14,6 +14,13 @@ if (mode === 'log') {
   process.stdout.write(`${JSON.stringify(logger.stats())}\n`);
   // Wait to be killed.
   setInterval(() => undefined, 1000);
+} else if (mode === 'exit') {
+  // Logs, then leaves without close(): the logger's exit hook must put everything in memory on disk.
+  const run = logger.run(workflowId, runId);
+  for (let i = 0; i < Number(countText); i++) run.log.info(`m ${i}`);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  process.stdout.write(`${JSON.stringify(logger.stats())}\n`);
+  process.exit(0);
 } else {
   const stats = await logger.close();
   process.stdout.write(`${JSON.stringify(stats)}\n`);

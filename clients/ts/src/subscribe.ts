@@ -64,6 +64,7 @@ export async function* reconnectingSubscribe(
       }
       // The service ended the stream without an error: it only does so when it stops, so reopen.
       if (signal?.aborted) return;
+      await sleep(backoff.next(), signal);
     } catch (error) {
       if (signal?.aborted) return;
       if (!reconnectable(error)) throw error;
