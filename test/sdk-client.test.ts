@@ -99,6 +99,32 @@ describe('typed calls', () => {
   });
 });
 
+describe('batching logger', () => {
+  test('a batch the service refuses for good is dropped and reported; the batches after it are stored', async () => {
+    const rejected: [string, number][] = [];
+    const logger = client.logger({ maxBatchEvents: 10, flushIntervalMs: 5, onRejected: (error, events) => rejected.push([Code[error.code], events]) });
+    const run = logger.run('sdk.reject', 'r-1');
+    for (let i = 0; i < 10; i++) run.log.info(`a ${i}`);
+    await logger.flush();
+    logger.emit({ workflowId: 'sdk.reject', runId: 'r-1', log: { level: 'LOG_LEVEL_UNSPECIFIED', message: 'no level' } });
+    await logger.flush();
+    for (let i = 0; i < 10; i++) run.log.info(`b ${i}`);
+    const stats = await logger.close();
+    assert.deepEqual(rejected, [['INVALID_ARGUMENT', 1]]);
+    assert.deepEqual([stats.acked, stats.rejected], [20, 1]);
+    const stored = await waitUntil(
+      async () => {
+        const messages: string[] = [];
+        for await (const record of client.iterateLogs({ filter: { workflowId: 'sdk.reject' } })) messages.push(record.event!.log!.message);
+        return messages;
+      },
+      (messages) => messages.length >= 20,
+      { what: 'the accepted batches' },
+    );
+    assert.deepEqual(stored, [...Array.from({ length: 10 }, (_, i) => `a ${i}`), ...Array.from({ length: 10 }, (_, i) => `b ${i}`)]);
+  });
+});
+
 describe('credentials and metadata', () => {
   test('the token and the metadata reach the server on every call', async () => {
     // A real gRPC server on loopback that answers GetRun with the metadata it received.
