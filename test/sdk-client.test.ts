@@ -100,6 +100,18 @@ describe('typed calls', () => {
 });
 
 describe('batching logger', () => {
+  test('ready() holds an agent back until the backlog halves, so it need not spill', async () => {
+    const logger = client.logger({ maxBufferedEvents: 1000, maxBatchEvents: 100, flushIntervalMs: 5 });
+    const run = logger.run('sdk.ready', 'r-1');
+    for (let round = 0; round < 10; round++) {
+      for (let i = 0; i < 450; i++) run.log.info(`m ${round * 450 + i}`);
+      await logger.ready();
+      assert.ok(logger.stats().inMemory < 500 || round === 9, `in memory after ready(): ${logger.stats().inMemory}`);
+    }
+    const stats = await logger.close();
+    assert.deepEqual([stats.acked, stats.spilled], [4500, 0]);
+  });
+
   test('a batch the service refuses for good is dropped and reported; the batches after it are stored', async () => {
     const rejected: [string, number][] = [];
     const logger = client.logger({ maxBatchEvents: 10, flushIntervalMs: 5, onRejected: (error, events) => rejected.push([Code[error.code], events]) });

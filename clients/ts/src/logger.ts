@@ -103,6 +103,8 @@ export class BatchingLogger {
   private readonly backoff: Backoff;
   private flushRequests = 0;
   private readonly waiters: { target: number; resolve: () => void }[] = [];
+  private readonly readyWaiters: (() => void)[] = [];
+  private readonly lowWater: number;
   private wake: (() => void) | undefined;
   private stopped = false;
   private readonly loop: Promise<void>;
@@ -118,6 +120,7 @@ export class BatchingLogger {
     this.flushIntervalMs = options.flushIntervalMs ?? 20;
     this.maxInFlight = options.maxInFlightBatches ?? 16;
     this.maxBuffered = Math.max(options.maxBufferedEvents ?? 100_000, this.maxBatchEvents);
+    this.lowWater = Math.max(1, Math.floor(this.maxBuffered / 2));
     this.spillDir = options.spillDir ?? join(tmpdir(), `runlog-spill-${safeUser()}`);
     this.backoff = new Backoff(options.backoff);
     for (const file of claimOrphanedSpills(this.spillDir, requestType)) {
@@ -171,6 +174,20 @@ export class BatchingLogger {
     if (this.queue.length === 1 || this.queue.length === this.maxBatchEvents) this.notify();
   }
 
+  /**
+   * Resolves once fewer than half of `maxBufferedEvents` wait to be sent: an agent that can await
+   * between pieces of work calls it to be slowed down to the service's pace instead of spilling.
+   */
+  ready(): Promise<void> {
+    if (this.pendingEvents() < this.lowWater || this.stopped) return Promise.resolve();
+    return new Promise<void>((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /** Events not yet sent or answered, in memory or in the live spill file. */
+  private pendingEvents(): number {
+    return this.queue.length + this.memoryEventsOutstanding + this.spillPending.length + this.liveSpillUnsent.reduce((sum, batch) => sum + batch.events, 0);
+  }
+
   /** Resolves once every event logged before the call is acknowledged (or refused for good). */
   flush(): Promise<void> {
     const target = this.counters.logged;
@@ -190,6 +207,7 @@ export class BatchingLogger {
       options.timeoutMs === undefined ? await flushed : await Promise.race([flushed, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.timeoutMs).unref())]);
     if (!inTime) this.spillEverythingSync();
     this.stopped = true;
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
     this.notify();
     await this.loop;
     if (inTime) await this.session?.close();
@@ -327,6 +345,7 @@ export class BatchingLogger {
   }
 
   private releaseWaiters(): void {
+    if (this.readyWaiters.length > 0 && this.pendingEvents() < this.lowWater) for (const resolve of this.readyWaiters.splice(0)) resolve();
     if (this.replay.length > 0 || this.replayFiles.size > 0) return;
     const done = this.done();
     for (let i = this.waiters.length - 1; i >= 0; i--) {
