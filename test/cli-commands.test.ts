@@ -216,6 +216,32 @@ describe('tail', () => {
   });
 });
 
+describe('tail across a restart', () => {
+  test('the query service restarted while tail follows: every event once, in order', async () => {
+    const child = spawn(process.execPath, [RUNLOG_BIN, '--query', stack.queryAddress, 'tail', '-w', 'cli.restart', '--from-beginning', '--json'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const messages = () => jsonLines<{ event: { log: { message: string } } }>(stdout).map((line) => line.event.log.message);
+    const write = (from: number, to: number) =>
+      client.append({ events: Array.from({ length: to - from }, (_, i) => ({ workflowId: 'cli.restart', runId: 'r-1', log: { level: 'LOG_LEVEL_INFO' as const, message: `e ${from + i}` } })) });
+    try {
+      await write(0, 50);
+      await waitUntil(() => messages().length, (n) => n >= 50, { what: 'the first events', timeoutMs: 20_000 });
+      await stack.restartQuery();
+      await write(50, 100);
+      await waitUntil(() => messages().length, (n) => n >= 100, { what: 'the events after the restart', timeoutMs: 30_000 });
+    } finally {
+      child.kill('SIGINT');
+    }
+    assert.equal(await exited, 0);
+    assert.deepEqual(messages(), Array.from({ length: 100 }, (_, i) => `e ${i}`));
+    assert.match(stderr, /reconnecting \(UNAVAILABLE/);
+  });
+});
+
 describe('in a pseudo-terminal', () => {
   test('colours on a terminal, none with NO_COLOR; the export shows a progress bar', () => {
     // script(1) runs the command on a real pty, as a person's terminal does.
