@@ -9,33 +9,25 @@ export type JsonObject = { [key: string]: Json };
 type ExactKeys<T, K> = [keyof T] extends [K] ? ([K] extends [keyof T] ? true : false) : false;
 
 /**
- * A generated `__Output` type as the SDK hands it out: every google.protobuf.Timestamp is a `Date`
- * (millisecond precision), every google.protobuf.Struct a plain JSON object.
+ * A generated contract type in the shape the SDK speaks, both ways: every google.protobuf.Timestamp
+ * is a `Date` (millisecond precision), every google.protobuf.Struct a plain JSON object.
  */
-export type Plain<T> = T extends Date
+type PlainShape<T> = T extends Date
   ? T
   : T extends readonly (infer U)[]
-    ? Plain<U>[]
+    ? PlainShape<U>[]
     : T extends object
       ? ExactKeys<T, 'seconds' | 'nanos'> extends true
         ? Date
         : ExactKeys<T, 'fields'> extends true
           ? JsonObject
-          : { [K in keyof T]: Plain<T[K]> }
+          : { [K in keyof T]: PlainShape<T[K]> }
       : T;
 
-/** A generated request type as the SDK takes it: a `Date` for each Timestamp, a JSON object for each Struct. */
-export type PlainInput<T> = T extends Date
-  ? T
-  : T extends readonly (infer U)[]
-    ? PlainInput<U>[]
-    : T extends object
-      ? ExactKeys<T, 'seconds' | 'nanos'> extends true
-        ? Date
-        : ExactKeys<T, 'fields'> extends true
-          ? JsonObject
-          : { [K in keyof T]: PlainInput<T[K]> }
-      : T;
+/** A generated `__Output` type as the SDK hands it out. */
+export type Plain<T> = PlainShape<T>;
+/** A generated request type as the SDK takes it. */
+export type PlainInput<T> = PlainShape<T>;
 
 const TIMESTAMP = '.google.protobuf.Timestamp';
 const STRUCT = '.google.protobuf.Struct';
