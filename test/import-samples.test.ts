@@ -50,6 +50,12 @@ async function runsOf(items: AsyncIterable<ImportItem>): Promise<ImportedRun[]> 
   return runs;
 }
 
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
 async function stepCount(workflowId: string, runId: string): Promise<number> {
   let n = 0;
   for await (const _ of client.iterateSteps({ run: { workflowId, runId }, omitState: true })) n++;
@@ -77,20 +83,22 @@ describe('grapheteria', () => {
     assert.deepEqual(first.skipped, []);
 
     const wf = 'workflows.order_pipeline';
-    const fork = await waitUntil(() => client.getRun(wf, '20250422_094014_932'), () => true, { what: 'the fork stored' });
+    // Runs are stored side by side: each is waited for on its own.
+    const stored = (workflowId: string, runId: string) => waitUntil(() => client.getRun(workflowId, runId), () => true, { what: `${workflowId}/${runId} stored` });
+    const fork = await stored(wf, '20250422_094014_932');
     assert.equal(fork.summary!.parentRunId, '20250422_093708_761');
     assert.equal(fork.forkStep, 2);
     assert.equal(fork.summary!.status, 'STATUS_COMPLETED');
-    const failed = await client.getRun(wf, '20250422_093708_761');
+    const failed = await stored(wf, '20250422_093708_761');
     assert.deepEqual(failed.timeline.map((entry) => entry.status), ['STATUS_RUNNING', 'STATUS_FAILED']);
     assert.equal(failed.timeline[1].reason, 'RuntimeError: card declined: insufficient funds');
     assert.equal(failed.tasks.find((task) => task.taskName === 'charge')?.status, 'STATUS_FAILED');
-    const waiting = await client.getRun('examples.human_in_the_loop.workflow', '20250422_114019_868');
+    const waiting = await stored('examples.human_in_the_loop.workflow', '20250422_114019_868');
     assert.deepEqual(waiting.timeline.map((entry) => entry.status), ['STATUS_RUNNING', 'STATUS_WAITING', 'STATUS_RUNNING', 'STATUS_COMPLETED']);
 
     // Steps as stored: snapshot 0 included; the fork's timeline is the parent's 0..1 and its own 2..4.
     await waitUntil(() => stepCount(wf, '20250422_093001_357'), (n) => n === 5, { what: 'five steps' });
-    assert.equal(await stepCount(wf, '20250422_093708_761'), 4);
+    await waitUntil(() => stepCount(wf, '20250422_093708_761'), (n) => n === 4, { what: 'four steps' });
     const forkSteps = [];
     for await (const step of client.iterateSteps({ run: { workflowId: wf, runId: '20250422_094014_932' } })) forkSteps.push([step.step, step.sourceRunId]);
     assert.deepEqual(forkSteps, [
@@ -195,12 +203,16 @@ describe('runnable', () => {
     assert.equal(retried.summary!.status, 'STATUS_COMPLETED');
     assert.deepEqual(retried.parameters!.timeout_s !== undefined, true);
     // Old chunked layout: branches re-nested under their map step, parameters from Parameter-*.json.
-    const legacy = await client.getRun('pipelines.legacy', 'sleepy-einstein-1022');
+    const legacy = await waitUntil(() => client.getRun('pipelines.legacy', 'sleepy-einstein-1022'), () => true, { what: 'the legacy run' });
     assert.ok(legacy.tasks.some((task) => task.taskName === 'process chunks.2.transform' && task.status === 'STATUS_COMPLETED'));
     assert.deepEqual(legacy.parameters!.chunks, ['1', '2']);
-    const unfinished = await client.getRun('examples.retry-fail', 'toFail');
+    const unfinished = await waitUntil(() => client.getRun('examples.retry-fail', 'toFail'), () => true, { what: 'the unfinished run' });
     assert.equal(unfinished.summary!.status, 'STATUS_RUNNING');
 
+    // Right after the first import, and again once every run is readable: nothing is stored twice either way.
+    const soon = await Promise.all(RUNNABLE_STORES.map((store) => importCli('runnable', store)));
+    assert.deepEqual(soon.map((summary) => summary.imported), [0, 0, 0, 0, 0]);
+    await waitUntil(async () => (await collect(client.iterateRuns({ tags: { source: 'runnable' } }))).length, (n) => n === 15, { what: 'all fifteen runs readable' });
     const again = await Promise.all(RUNNABLE_STORES.map((store) => importCli('runnable', store)));
     again.forEach((summary, i) => {
       assert.equal(summary.imported, 0, RUNNABLE_STORES[i]);
