@@ -46,6 +46,13 @@ export async function importRuns(client: RunlogClient, items: AsyncIterable<Impo
   const summary: ImportSummary = { runs: 0, read: 0, imported: 0, alreadyImported: 0, skipped: [], steps: 0, logs: 0, attempts: 0, branches: 0, events: 0, statuses: {} };
   // Runs are independent: a few go at once, so the import is not bound by one run's two round trips.
   const inFlight = new Set<Promise<void>>();
+  const forks: ImportedRun[] = [];
+  const start = async (run: ImportedRun) => {
+    const task = storeRun(client, run, options.tool, summary).then((outcome) => options.onItem?.({ run }, outcome));
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
+    if (inFlight.size >= (options.concurrency ?? 8)) await Promise.race(inFlight);
+  };
   for await (const item of items) {
     summary.runs++;
     if ('skipped' in item) {
@@ -64,10 +71,18 @@ export async function importRuns(client: RunlogClient, items: AsyncIterable<Impo
       options.onItem?.(item, 'read');
       continue;
     }
-    const task = storeRun(client, run, options.tool, summary).then((outcome) => options.onItem?.(item, outcome));
-    inFlight.add(task);
-    void task.finally(() => inFlight.delete(task));
-    if (inFlight.size >= (options.concurrency ?? 8)) await Promise.race(inFlight);
+    if (parentOf(run)) {
+      forks.push(run);
+      continue;
+    }
+    await start(run);
+  }
+  await Promise.all(inFlight);
+  // A fork inherits its parent's steps only when runlog stored the parent first: forks go after
+  // every other run, each after the forks it descends from.
+  for (const run of parentsFirst(forks)) {
+    await Promise.all(inFlight);
+    await start(run);
   }
   await Promise.all(inFlight);
   summary.skipped.sort((a, b) => a.source.localeCompare(b.source));
@@ -94,6 +109,23 @@ async function storeRun(client: RunlogClient, run: ImportedRun, tool: string, su
   summary.imported++;
   summary.events += run.events.length;
   return 'imported';
+}
+
+const parentOf = (run: ImportedRun): string => run.events[0]?.runStarted?.parentRunId ?? '';
+
+/** Forks ordered so that a fork of a fork comes after its parent (the chains are short). */
+function parentsFirst(forks: ImportedRun[]): ImportedRun[] {
+  const ordered: ImportedRun[] = [];
+  let left = forks;
+  while (left.length > 0) {
+    const waiting = new Set(left.map((run) => `${run.workflowId}\0${run.runId}`));
+    const ready = left.filter((run) => !waiting.has(`${run.workflowId}\0${parentOf(run)}`));
+    // A cycle cannot be stored in order at all: the rest goes as it is.
+    const next = ready.length > 0 ? ready : left;
+    ordered.push(...next);
+    left = left.filter((run) => !next.includes(run));
+  }
+  return ordered;
 }
 
 async function exists(client: RunlogClient, run: ImportedRun): Promise<boolean> {
