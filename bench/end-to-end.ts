@@ -46,7 +46,7 @@ export function runLoadClient(config: LoadClientConfig): Promise<LoadClientResul
 }
 
 /** Waits until the persister's watermark reached `seq` (its read API answers a minSeq read only then). */
-async function waitForWatermark(reader: PersisterClient, seq: number): Promise<void> {
+export async function waitForWatermark(reader: PersisterClient, seq: number): Promise<void> {
   const deadline = Date.now() + CATCH_UP_LIMIT_MS;
   for (;;) {
     try {

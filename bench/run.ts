@@ -12,9 +12,10 @@ import { liveRead } from './live-read.js';
 import { queryLogsFigures } from './query-logs.js';
 import { stateFigures } from './state.js';
 import { grapheteriaStorages } from './grapheteria-storages.js';
+import { sdkFigures } from './sdk.js';
 
-// In run order: baselines before the figures that are compared with them. Issues 3 and 4 add theirs here.
-const SCRIPTS: FigureScript[] = [duckdbAppend, jetstreamPublish, endToEnd, liveRead, queryLogsFigures, stateFigures, grapheteriaStorages];
+// In run order: baselines before the figures that are compared with them.
+const SCRIPTS: FigureScript[] = [duckdbAppend, jetstreamPublish, endToEnd, liveRead, queryLogsFigures, stateFigures, grapheteriaStorages, sdkFigures];
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
