@@ -111,7 +111,8 @@ function cpuMillis(quantity: string): number {
 function memoryBytes(quantity: string): number {
   const match = /^(\d+)(Ki|Mi|Gi)?$/.exec(quantity);
   assert.ok(match, `memory quantity ${quantity}`);
-  return Number(match[1]) * { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, '': 1 }[match[2] ?? ''];
+  const units: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+  return Number(match[1]) * (match[2] ? units[match[2]] : 1);
 }
 
 for (const [overlay, expected] of Object.entries(OVERLAYS)) {
