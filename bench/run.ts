@@ -11,9 +11,10 @@ import { endToEnd } from './end-to-end.js';
 import { liveRead } from './live-read.js';
 import { queryLogsFigures } from './query-logs.js';
 import { stateFigures } from './state.js';
+import { scale } from './scale.js';
 
 // In run order: baselines before the figures that are compared with them. Issues 3 and 4 add theirs here.
-const SCRIPTS: FigureScript[] = [duckdbAppend, jetstreamPublish, endToEnd, liveRead, queryLogsFigures, stateFigures];
+const SCRIPTS: FigureScript[] = [duckdbAppend, jetstreamPublish, endToEnd, liveRead, queryLogsFigures, stateFigures, scale];
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
