@@ -74,7 +74,8 @@ async function measurePartitions(context: BenchContext, partitions: number): Pro
     RUNLOG_STREAM_REPLICAS: '3',
     RUNLOG_STREAM_MAX_BYTES: STREAM_BYTES,
     RUNLOG_DATA_DIR: dataDir,
-    RUNLOG_LOG_LEVEL: 'warn',
+    // info, not warn: the launcher reads each service's port from its 'listening' line.
+    RUNLOG_LOG_LEVEL: 'info',
   };
   const persisters: RunningService[] = [];
   let ingest: RunningService | undefined;
