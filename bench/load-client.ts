@@ -21,6 +21,8 @@ export interface LoadClientConfig {
   clientIndex: number;
   /** Records per second over all streams, sent at an even pace (a background load); unset: as fast as acks allow. */
   recordsPerSecond?: number;
+  /** The workflow of each stream (bench/scale.ts spreads them evenly over partitions); unset: bench-wf-<client>-<stream>. */
+  workflowIds?: string[];
 }
 
 export interface LoadClientResult {
@@ -42,7 +44,7 @@ type AppendStreamMethod = ReturnType<typeof loadContract>['proto']['runlog']['v1
 
 /** One stream's request bodies, encoded before the clock starts. */
 function prepareBodies(config: LoadClientConfig, stream: number): Buffer[] {
-  const workflowId = `bench-wf-${config.clientIndex}-${stream}`;
+  const workflowId = config.workflowIds?.[stream] ?? `bench-wf-${config.clientIndex}-${stream}`;
   return Array.from({ length: BODIES_PER_STREAM }, (_, i) =>
     asAppendRequestEvents(encodeEventBatch(logEvents(workflowId, config.batchEvents, config.clientIndex * 1000 + stream * 100 + i))),
   );

@@ -12,10 +12,11 @@ import { liveRead } from './live-read.js';
 import { queryLogsFigures } from './query-logs.js';
 import { stateFigures } from './state.js';
 import { grapheteriaStorages } from './grapheteria-storages.js';
+import { scale } from './scale.js';
 import { sdkFigures } from './sdk.js';
 
 // In run order: baselines before the figures that are compared with them.
-const SCRIPTS: FigureScript[] = [duckdbAppend, jetstreamPublish, endToEnd, liveRead, queryLogsFigures, stateFigures, grapheteriaStorages, sdkFigures];
+const SCRIPTS: FigureScript[] = [duckdbAppend, jetstreamPublish, endToEnd, liveRead, queryLogsFigures, stateFigures, grapheteriaStorages, sdkFigures, scale];
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 

@@ -5,7 +5,8 @@ import type { Logger } from './telemetry.js';
 
 export async function connectNats(url: string, name: string, logger: Logger): Promise<NatsConnection> {
   const nc = await connect({
-    servers: url,
+    // A comma-separated list names several servers of a cluster: any one of them will do to start.
+    servers: url.split(','),
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
