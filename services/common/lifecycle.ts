@@ -42,7 +42,8 @@ export async function startGrpcServer(options: {
   });
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
   health.addToServer(server);
-  new ReflectionService(options.packageDefinition).addToServer(server);
+  // Only what this server serves: reflection clients (grpcurl) take the list for what they can call.
+  new ReflectionService(options.packageDefinition, { services: options.services.map((service) => service.name) }).addToServer(server);
   for (const service of options.services) {
     server.addService(service.definition, service.implementation);
     health.setStatus(service.name, 'SERVING');
