@@ -1,7 +1,7 @@
 // `npm start`: a local nats-server (unless RUNLOG_NATS_URL is set), ingest, one persister per partition and query.
 import { resolve } from 'node:path';
 import { DATA_DIR, INGEST_ADDRESS, QUERY_ADDRESS, COMMON_SPEC, integer, loadConfigOrExit } from './common/config.js';
-import { freePort, startNatsServer, startService, waitForHealthy, type ManagedProcess } from '../scripts/local-cluster.js';
+import { startNatsServer, startService, waitForHealthy, type ManagedProcess } from '../scripts/local-cluster.js';
 
 const SPEC = {
   natsUrl: { ...COMMON_SPEC.natsUrl, default: '' },
@@ -46,11 +46,9 @@ try {
   const shared = { RUNLOG_NATS_URL: natsUrl, RUNLOG_PARTITIONS: String(config.partitions), RUNLOG_DATA_DIR: dataDir };
 
   for (let partition = 0; partition < config.partitions; partition++) {
-    const healthAddress = `127.0.0.1:${await freePort()}`;
-    const persister = watch(
-      startService('persister', { ...shared, RUNLOG_PARTITION: String(partition), RUNLOG_PERSISTER_HEALTH_ADDR: healthAddress }, { echo: true, label: `persister-${partition}` }),
-    );
-    await waitForHealthy(healthAddress, persister);
+    const persister = startService('persister', { ...shared, RUNLOG_PARTITION: String(partition), RUNLOG_PERSISTER_HEALTH_ADDR: '127.0.0.1:0' }, { echo: true, label: `persister-${partition}` });
+    watch(persister);
+    await waitForHealthy(`127.0.0.1:${await persister.listeningPort()}`, persister);
   }
   const ingest = watch(startService('ingest', { ...shared, RUNLOG_INGEST_ADDR: config.ingestAddress }, { echo: true }));
   const query = watch(startService('query', { ...shared, RUNLOG_QUERY_ADDR: config.queryAddress }, { echo: true }));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { freePort, startService, waitForHealthy, type ManagedProcess } from '../scripts/local-cluster.js';
+import { startService, waitForHealthy, type ManagedProcess } from '../scripts/local-cluster.js';
 import { startCluster, type Cluster } from './helpers/cluster.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../clients/python/', import.meta.url));
@@ -38,10 +38,12 @@ function queryEnv(): Record<string, string> {
 
 // The query service on a fixed address, so a restart (the subscription test) keeps it.
 async function startQuery(): Promise<void> {
-  query = startService('query', queryEnv(), { echo: process.env.RUNLOG_TEST_ECHO === '1' });
-  const child = query.child;
-  process.once('exit', () => child.kill('SIGKILL'));
-  await waitForHealthy(queryAddress, query);
+  const started = startService('query', queryEnv(), { echo: process.env.RUNLOG_TEST_ECHO === '1' });
+  query = started;
+  process.once('exit', () => started.child.kill('SIGKILL'));
+  // Port 0 at first; a restart binds the port the first start got.
+  queryAddress = `127.0.0.1:${await started.listeningPort()}`;
+  await waitForHealthy(queryAddress, started);
 }
 
 before(async () => {
@@ -50,7 +52,7 @@ before(async () => {
   prepared = JSON.parse(preparation.stdout) as Prepared;
   process.stderr.write(preparation.stderr);
   cluster = await startCluster();
-  queryAddress = `127.0.0.1:${await freePort()}`;
+  queryAddress = '127.0.0.1:0';
   await startQuery();
 });
 

@@ -1,12 +1,12 @@
 // A whole live stack for the SDK and CLI tests: the write path of cluster.ts plus a query service on an address that survives its restarts.
-import { freePort, startService, waitForHealthy, type ManagedProcess } from '../../scripts/local-cluster.js';
+import { startService, waitForHealthy, type ServiceProcess } from '../../scripts/local-cluster.js';
 import { startCluster, type Cluster, type ClusterOptions } from './cluster.js';
 
 export interface SdkStack {
   readonly cluster: Cluster;
   readonly ingestAddress: string;
   readonly queryAddress: string;
-  readonly query: ManagedProcess;
+  readonly query: ServiceProcess;
   /** Stops the query service (SIGTERM, so open subscriptions end with UNAVAILABLE) and starts it again on the same address. */
   restartQuery(): Promise<void>;
   stopQuery(): Promise<void>;
@@ -16,8 +16,9 @@ export interface SdkStack {
 
 export async function startSdkStack(options: ClusterOptions & { queryEnv?: Record<string, string> } = {}): Promise<SdkStack> {
   const cluster = await startCluster(options);
-  const queryAddress = `127.0.0.1:${await freePort()}`;
-  let query: ManagedProcess | undefined;
+  // Port 0 at first; a restart binds the port the first start got.
+  let queryAddress = '127.0.0.1:0';
+  let query: ServiceProcess | undefined;
   const killOnExit = () => query?.child.kill('SIGKILL');
   process.on('exit', killOnExit);
 
@@ -35,6 +36,7 @@ export async function startSdkStack(options: ClusterOptions & { queryEnv?: Recor
       },
       { echo: process.env.RUNLOG_TEST_ECHO === '1', label: 'query' },
     );
+    queryAddress = `127.0.0.1:${await query.listeningPort()}`;
     await waitForHealthy(queryAddress, query);
   };
   const stopQuery = async () => {
