@@ -33,20 +33,25 @@ export interface ConsumeOptions {
 
 /**
  * The partition's lag as the gauge reads it when scraped: the consumer's pending count (asked of
- * the server, so it grows while the writer is stuck) plus the messages delivered and not yet
- * committed. The pull loop only counts; the server is asked at scrape time, not per message.
+ * the server, so it grows while the writer is stuck), plus the messages the client buffered, plus
+ * those taken by the writer and not yet committed. The pull loop only counts; the server is asked
+ * at scrape time, not per message.
  */
 export class ConsumerLag implements LagSource {
-  consumer?: Consumer;
-  delivered = 0;
+  private consumer?: Consumer;
+  private buffered: () => number = () => 0;
+  /** Messages the writer took from the client's buffer in this pass. */
+  taken = 0;
+  /** Messages committed in this pass. */
   committed = 0;
 
   constructor(private readonly store: { readonly watermark: number }) {}
 
   /** A new pass starts from the watermark: nothing is in hand. */
-  restart(consumer: Consumer | undefined): void {
+  restart(consumer?: Consumer, buffered: () => number = () => 0): void {
     this.consumer = consumer;
-    this.delivered = 0;
+    this.buffered = buffered;
+    this.taken = 0;
     this.committed = 0;
   }
 
@@ -54,7 +59,7 @@ export class ConsumerLag implements LagSource {
     if (!this.consumer) return undefined;
     try {
       const info = await this.consumer.info();
-      return info.num_pending + Math.max(0, this.delivered - this.committed);
+      return info.num_pending + this.buffered() + Math.max(0, this.taken - this.committed);
     } catch {
       // NATS is away: no reading rather than a wrong one.
       return undefined;
@@ -104,7 +109,7 @@ async function consumeOnce(nc: NatsConnection, store: PartitionStore, subjects: 
   });
   const messages = await consumer.consume({ max_messages: options.bufferMessages });
   const lag = options.lag;
-  lag?.restart(consumer);
+  lag?.restart(consumer, () => messages.getPending());
   const stop = () => messages.stop();
   options.signal.addEventListener('abort', stop, { once: true });
   logger.info('consuming', { partition: options.partition, from_seq: store.watermark + 1 });
@@ -123,7 +128,7 @@ async function consumeOnce(nc: NatsConnection, store: PartitionStore, subjects: 
   const decoded = (async function* () {
     const reader = new WireReader();
     for await (const message of messages) {
-      if (lag) lag.delivered++;
+      if (lag) lag.taken++;
       yield storedMessage(message, reader, logger);
     }
   })();
@@ -153,7 +158,7 @@ async function consumeOnce(nc: NatsConnection, store: PartitionStore, subjects: 
     await writing.catch(() => undefined);
     options.signal.removeEventListener('abort', stop);
     status.stop();
-    lag?.restart(undefined);
+    lag?.restart();
   }
 }
 
