@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { startQueryCluster, type QueryCluster } from './helpers/query-service.js';
-import { append, appendError } from './helpers/ingest-client.js';
+import { append, appendError, appendStream } from './helpers/ingest-client.js';
 import { queryLogs, listRuns, rpcError } from './helpers/query-client.js';
 import { writeNumbered, waitUntilStored, type RunRef } from './helpers/numbered.js';
 import { subscribe } from './helpers/subscription.js';
@@ -137,4 +137,13 @@ test('/metrics of ingest, persister and query serve every named series with valu
   query = await scrape(queryPort);
   assert.equal(value(query, METRIC.activeSubscriptions), 0);
   assert.equal(value(query, counter(METRIC.rejectedRequests), { service: 'query', rpc: 'Subscribe', reason: 'resource_exhausted' }), 1);
+
+  // Each request of an AppendStream counts as one.
+  await appendStream(rig.ingest, [
+    { requestId: 'streamed-1', events: [logEvent('streamed', 'r', { message: 'a' })] },
+    { requestId: 'streamed-2', events: [logEvent('streamed', 'r', { message: 'b' }), logEvent('streamed', 'r', { message: 'c' })] },
+  ]);
+  const streamed = await scrape(ingestPort);
+  assert.equal(value(streamed, counter(METRIC.ingestRequests), { method: 'AppendStream', outcome: 'ok' }), 2);
+  assert.equal(value(streamed, counter(METRIC.ingestEvents), { outcome: 'ok' }), 2001 + 20_000 + 3);
 });
