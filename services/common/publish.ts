@@ -6,7 +6,9 @@ import { RpcError, resourceExhausted, unavailable } from './grpc-errors.js';
 import { isStreamFull } from './nats-errors.js';
 import type { EventBatchCodec } from './proto.js';
 import type { Subjects } from './subjects.js';
-import { injectTraceContext } from './telemetry.js';
+import { context, trace, SpanKind, type Tracer } from '@opentelemetry/api';
+import { inSpan, injectTraceContext } from './telemetry.js';
+import { PublishMetrics } from './instruments.js';
 import type { Event } from './gen/runlog/v1/Event.js';
 import { duration, type Spec } from './config.js';
 
@@ -36,6 +38,7 @@ const HEADER_ALLOWANCE = 2048;
 
 export class EventPublisher {
   private readonly js: JetStreamClient;
+  private readonly tracer: Tracer = trace.getTracer('runlog-publish');
 
   constructor(
     private readonly nc: NatsConnection,
@@ -43,6 +46,7 @@ export class EventPublisher {
     private readonly codec: EventBatchCodec,
     private readonly streamName: string,
     private readonly publishTimeoutMs: number,
+    private readonly metrics = new PublishMetrics(),
   ) {
     this.js = jetstream(nc, { timeout: publishTimeoutMs });
   }
@@ -96,20 +100,28 @@ export class EventPublisher {
     return splitAtPayload(group, (event) => this.codec.encodedSize(event), maxBytes).map((slice) => this.codec.encode(slice));
   }
 
-  private async publishOne(message: Message): Promise<{ duplicate: boolean; seq: number }> {
-    const headers = natsHeaders();
-    injectTraceContext({ get: (key) => headers.get(key), set: (key, value) => headers.set(key, value) });
-    try {
-      const ack = await this.js.publish(message.subject, message.data, {
-        msgID: message.msgId,
-        headers,
-        expect: { streamName: this.streamName },
-        timeout: this.publishTimeoutMs,
-      });
-      return { duplicate: ack.duplicate, seq: ack.seq };
-    } catch (error) {
-      throw publishError(error);
-    }
+  /** One message in a span of its own: its traceparent header names that span, so the persister's batch joins the trace. */
+  private publishOne(message: Message): Promise<{ duplicate: boolean; seq: number }> {
+    const attributes = { 'messaging.system': 'nats', 'messaging.destination.name': message.subject, 'messaging.message.id': message.msgId };
+    return inSpan(this.tracer, 'runlog.jetstream.publish', context.active(), attributes, async () => {
+      const headers = natsHeaders();
+      injectTraceContext({ get: (key) => headers.get(key), set: (key, value) => headers.set(key, value) });
+      const startedAt = performance.now();
+      try {
+        const ack = await this.js.publish(message.subject, message.data, {
+          msgID: message.msgId,
+          headers,
+          expect: { streamName: this.streamName },
+          timeout: this.publishTimeoutMs,
+        });
+        this.metrics.published(startedAt, true);
+        trace.getActiveSpan()?.setAttributes({ 'runlog.seq': ack.seq, 'runlog.duplicate': ack.duplicate });
+        return { duplicate: ack.duplicate, seq: ack.seq };
+      } catch (error) {
+        this.metrics.published(startedAt, false);
+        throw publishError(error);
+      }
+    }, SpanKind.PRODUCER);
   }
 }
 

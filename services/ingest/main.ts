@@ -10,6 +10,8 @@ import { EventPublisher, PUBLISH_SPEC } from '../common/publish.js';
 import { createIngestHandlers } from './server.js';
 import { LIMITS_SPEC } from '../common/validate.js';
 import { receivingEventBytes } from './request-bytes.js';
+import { METRICS_SPEC, startMetrics } from '../common/metrics.js';
+import { IngestMetrics, PublishMetrics } from '../common/instruments.js';
 
 const SPEC = {
   ...COMMON_SPEC,
@@ -17,6 +19,7 @@ const SPEC = {
   ...LIMITS_SPEC,
   ...GRPC_SERVER_SPEC,
   ...PUBLISH_SPEC,
+  ...METRICS_SPEC,
   listenAddress: INGEST_ADDRESS,
 };
 
@@ -25,11 +28,12 @@ const logger = createLogger('ingest', config.logLevel as 'info');
 
 await runService(logger, async () => {
   const telemetry = initTelemetry('ingest');
+  const metrics = await startMetrics('ingest', config.metricsAddress, logger);
   const nc = await connectNats(config.natsUrl, 'runlog-ingest', logger);
   const subjects = new Subjects(config.subjectPrefix, config.partitions);
   await ensureStream(nc, subjects, config);
   const codec = createEventBatchCodec();
-  const publisher = new EventPublisher(nc, subjects, codec, config.streamName, config.publishTimeoutMs);
+  const publisher = new EventPublisher(nc, subjects, codec, config.streamName, config.publishTimeoutMs, new PublishMetrics(metrics.meter));
   const { packageDefinition, proto } = loadContract();
   const grpcServer = await startGrpcServer({
     address: config.listenAddress,
@@ -39,7 +43,7 @@ await runService(logger, async () => {
       {
         name: 'runlog.v1.IngestService',
         definition: receivingEventBytes(proto.runlog.v1.IngestService.service, codec),
-        implementation: createIngestHandlers(publisher, config, logger, telemetry.tracer),
+        implementation: createIngestHandlers(publisher, config, logger, telemetry.tracer, new IngestMetrics(metrics.meter)),
       },
     ],
   });
@@ -48,6 +52,7 @@ await runService(logger, async () => {
     async drain() {
       await grpcServer.drain(config.drainGraceMs);
       await nc.drain();
+      await metrics.shutdown();
       await telemetry.shutdown();
     },
   };

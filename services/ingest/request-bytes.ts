@@ -19,6 +19,8 @@ export interface ReceivedAppend {
   request: AppendRequest__Output;
   /** One encoded `Event` per event of the request, in order; undefined when not known. */
   eventBytes: readonly Uint8Array[] | undefined;
+  /** Size of the request on the wire (for the bytes metric). */
+  wireBytes: number;
 }
 
 const { appendRequest, appendStreamRequest } = WIRE_FIELDS;
@@ -26,8 +28,8 @@ const REQUEST_ID_TAG = tagOf(appendRequest.requestId, WIRE_TYPE.LENGTH_DELIMITED
 const EVENTS_TAG = tagOf(appendRequest.events, WIRE_TYPE.LENGTH_DELIMITED);
 const STREAM_REQUEST_TAG = tagOf(appendStreamRequest.request, WIRE_TYPE.LENGTH_DELIMITED);
 
-function received(request: AppendRequest__Output, eventBytes: Uint8Array[] | null): ReceivedAppend {
-  return { request, eventBytes: eventBytes && eventBytes.length === request.events.length ? eventBytes : undefined };
+function received(request: AppendRequest__Output, eventBytes: Uint8Array[] | null, wireBytes: number): ReceivedAppend {
+  return { request, eventBytes: eventBytes && eventBytes.length === request.events.length ? eventBytes : undefined, wireBytes };
 }
 
 /** Decodes AppendStreamRequests: log events by the scanner, others one by one with protobufjs. */
@@ -66,7 +68,7 @@ class StreamRequestDecoder {
         eventBytes.push(event);
         events.push(this.scanner.scan(event, 0, event.length) ? this.scannedLogEvent(event) : this.codec.decodeEvent(event));
       }
-      return received({ requestId: requestId ?? '', events }, eventBytes);
+      return received({ requestId: requestId ?? '', events }, eventBytes, bytes.length);
     } catch {
       return null;
     }
@@ -107,7 +109,7 @@ export function receivingEventBytes<D extends grpc.ServiceDefinition>(definition
     Append: {
       ...append,
       requestDeserialize: (bytes: Buffer): ReceivedAppend =>
-        received(append.requestDeserialize(bytes) as AppendRequest__Output, fieldsAlong(bytes, [appendRequest.events])),
+        received(append.requestDeserialize(bytes) as AppendRequest__Output, fieldsAlong(bytes, [appendRequest.events]), bytes.length),
     },
     AppendStream: {
       ...appendStream,
@@ -116,7 +118,7 @@ export function receivingEventBytes<D extends grpc.ServiceDefinition>(definition
         if (scanned) return scanned;
         const message = appendStream.requestDeserialize(bytes) as AppendStreamRequest__Output;
         const request = message.request ?? { requestId: '', events: [] };
-        return received(request, message.request ? fieldsAlong(bytes, [appendStreamRequest.request, appendRequest.events]) : null);
+        return received(request, message.request ? fieldsAlong(bytes, [appendStreamRequest.request, appendRequest.events]) : null, bytes.length);
       },
     },
   };

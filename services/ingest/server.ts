@@ -8,6 +8,7 @@ import type { AppendStreamResponse } from '../common/gen/runlog/v1/AppendStreamR
 import { validateAppendRequest, type Limits } from '../common/validate.js';
 import { SubjectOrder, type EventPublisher } from '../common/publish.js';
 import type { ReceivedAppend } from './request-bytes.js';
+import { IngestMetrics, outcomeOf, statusCodeOf } from '../common/instruments.js';
 
 /** IngestService's handlers; requests arrive as ReceivedAppend (see receivingEventBytes). */
 export interface IngestHandlers extends grpc.UntypedServiceImplementation {
@@ -19,17 +20,24 @@ export interface IngestHandlers extends grpc.UntypedServiceImplementation {
 // (gRPC flow control then slows the agent down).
 const MAX_IN_FLIGHT_PER_STREAM = 32;
 
-export function createIngestHandlers(publisher: EventPublisher, limits: Limits, logger: Logger, tracer: Tracer): IngestHandlers {
-  const append = ({ request, eventBytes }: ReceivedAppend, metadata: grpc.Metadata, order?: SubjectOrder): Promise<AppendResponse> =>
-    inSpan(tracer, 'runlog.ingest.Append', grpcTraceContext(metadata), { 'runlog.events': request.events.length }, async () => {
-      validateAppendRequest(request, limits);
-      const result = await publisher.publish(request.requestId, request.events, eventBytes, order);
-      return { requestId: result.requestId, accepted: result.accepted, duplicate: result.duplicate };
+export function createIngestHandlers(publisher: EventPublisher, limits: Limits, logger: Logger, tracer: Tracer, metrics = new IngestMetrics()): IngestHandlers {
+  const append = (method: string, { request, eventBytes, wireBytes }: ReceivedAppend, metadata: grpc.Metadata, order?: SubjectOrder): Promise<AppendResponse> =>
+    inSpan(tracer, `runlog.ingest.${method}`, grpcTraceContext(metadata), { 'runlog.events': request.events.length }, async () => {
+      try {
+        validateAppendRequest(request, limits);
+        const result = await publisher.publish(request.requestId, request.events, eventBytes, order);
+        metrics.append(method, result.duplicate ? 'duplicate' : 'ok', request.events.length, wireBytes);
+        return { requestId: result.requestId, accepted: result.accepted, duplicate: result.duplicate };
+      } catch (error) {
+        const code = statusCodeOf(error);
+        metrics.append(method, outcomeOf(code), request.events.length, wireBytes, code);
+        throw error;
+      }
     });
 
   return {
     Append(call, callback) {
-      append(call.request, call.metadata).then(
+      append('Append', call.request, call.metadata).then(
         (response) => callback(null, response),
         (error) => {
           logFailure(logger, 'Append', error);
@@ -41,7 +49,7 @@ export function createIngestHandlers(publisher: EventPublisher, limits: Limits, 
     AppendStream(call) {
       // Requests of one stream are published at once, but a workflow's messages in request order.
       const order = new SubjectOrder();
-      streamAppends(call, (received) => append(received, call.metadata, order), logger);
+      streamAppends(call, (received) => append('AppendStream', received, call.metadata, order), logger);
     },
   };
 }

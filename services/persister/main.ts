@@ -8,7 +8,9 @@ import { loadContract } from '../common/proto.js';
 import { ensureStream, STREAM_SPEC } from '../common/stream.js';
 import { Subjects } from '../common/subjects.js';
 import { createLogger, initTelemetry } from '../common/telemetry.js';
-import { alignStream, consumePartition } from './write/consume.js';
+import { alignStream, consumePartition, ConsumerLag } from './write/consume.js';
+import { METRICS_SPEC, startMetrics } from '../common/metrics.js';
+import { PersisterMetrics } from '../common/instruments.js';
 import { ReadServer } from './read/read-server.js';
 import { startStreamTrimmer } from './write/stream-trimmer.js';
 import { PartitionStore } from './write/partition-store.js';
@@ -16,6 +18,7 @@ import { PartitionStore } from './write/partition-store.js';
 const SPEC = {
   ...COMMON_SPEC,
   ...STREAM_SPEC,
+  ...METRICS_SPEC,
   partition: { env: 'RUNLOG_PARTITION', default: 0, parse: integer(0, 1023), help: 'which partition this persister owns' },
   dataDir: DATA_DIR,
   healthAddress: { env: 'RUNLOG_PERSISTER_HEALTH_ADDR', default: '127.0.0.1:0', parse: address, help: 'host:port of the grpc.health.v1 server' },
@@ -59,11 +62,15 @@ await runService(logger, async () => {
   const health = await startGrpcServer({ address: config.healthAddress, packageDefinition, maxReceiveMessageBytes: 1024 * 1024, services: [] });
   logger.info('health listening', { port: health.port });
 
+  const metrics = await startMetrics('persister', config.metricsAddress, logger);
+  const lag = new ConsumerLag(store);
   const abort = new AbortController();
   const consuming = consumePartition(nc, store, subjects, logger, {
     ...config,
     signal: abort.signal,
     tracer: telemetry.tracer,
+    metrics: new PersisterMetrics(metrics.meter, config.partition, lag),
+    lag,
     onCommitted: () => {
       health.health.setStatus('', 'SERVING');
       reads.watermarkAdvanced();
@@ -85,6 +92,7 @@ await runService(logger, async () => {
       await health.drain(1000);
       await nc.drain();
       store.close();
+      await metrics.shutdown();
       await telemetry.shutdown();
     },
   };

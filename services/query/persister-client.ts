@@ -1,11 +1,12 @@
 // The query service's way to the persisters: typed read requests over NATS with a deadline, one partition or all.
 import { status } from '@grpc/grpc-js';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { RpcError } from '../common/grpc-errors.js';
 import { isNoMessageFound, isNoResponders } from '../common/nats-errors.js';
 import { decodeReply, type ReadFailure, type ReadRequest, type ReadResult } from '../common/read-protocol.js';
 import { partitionOf, type Subjects } from '../common/subjects.js';
+import { injectTraceContext } from '../common/telemetry.js';
 
 export interface Answer<T> {
   result: T;
@@ -83,11 +84,14 @@ export class PersisterClient {
    */
   private async request(partition: number, payload: string): Promise<Uint8Array> {
     const deadline = Date.now() + this.timeoutMs;
+    // The read joins the calling RPC's trace (the persister's read span is its child).
+    let headers: MsgHdrs | undefined;
+    injectTraceContext({ get: (key) => headers?.get(key), set: (key, value) => (headers ??= natsHeaders()).set(key, value) });
     for (;;) {
       const remaining = deadline - Date.now();
       try {
         if (remaining <= 0) throw new Error('no answer before the deadline');
-        return (await this.nc.request(this.subjects.read(partition), payload, { timeout: remaining })).data;
+        return (await this.nc.request(this.subjects.read(partition), payload, { timeout: remaining, headers })).data;
       } catch (error) {
         const message = String((error as Error)?.message ?? error);
         if (isNoResponders(error) && deadline - Date.now() > NO_RESPONDERS_PAUSE_MS) {

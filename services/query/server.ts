@@ -14,12 +14,15 @@ import { queryLogs } from './logs.js';
 import { getRun, listRuns, listWorkflows } from './runs.js';
 import type { UnstoredTail } from './unstored-tail.js';
 import { subscription, type SubscribeContext } from './subscribe.js';
+import { statusCodeOf, type QueryMetrics } from '../common/instruments.js';
 
 export interface QueryHandlerOptions {
   /** How long a subscriber may leave its stream unread before it is cut off with RESOURCE_EXHAUSTED. */
   maxStallMs: number;
   /** Aborted when the service drains: open subscriptions end with UNAVAILABLE so clients resume elsewhere. */
   shutdown: AbortSignal;
+  /** Open subscriptions and slow-subscriber cancellations are counted here. */
+  metrics?: QueryMetrics;
 }
 
 /** Wraps a plain async function as a unary handler, inside a span that continues the client's trace. */
@@ -66,9 +69,13 @@ async function subscribe(
   logger: Logger,
 ): Promise<void> {
   const abort = new AbortController();
+  const metrics = options.metrics;
+  metrics?.subscriptionOpened();
+  let code: number = grpcStatus.OK;
   call.on('cancelled', () => abort.abort());
   call.on('close', () => abort.abort());
   const onShutdown = () => {
+    code = grpcStatus.UNAVAILABLE;
     call.emit('error', toServiceError(unavailable('the query service is shutting down; resume with the last cursor')));
     abort.abort();
   };
@@ -78,6 +85,7 @@ async function subscribe(
       if (abort.signal.aborted) break;
       const writable = call.write({ event: { event, cursor, ingestTime: microsToTimestamp(ingestMicros) } });
       if (!writable && !(await drained(call, options.maxStallMs, abort.signal))) {
+        metrics?.slowSubscriberCancelled();
         throw resourceExhausted(`subscriber fell more than ${options.maxStallMs} ms behind; resume with the cursor in trailer runlog-resume-cursor`, {
           'runlog-resume-cursor': cursor,
         });
@@ -86,12 +94,14 @@ async function subscribe(
     if (!abort.signal.aborted) call.end();
   } catch (error) {
     if (abort.signal.aborted) return;
+    code = statusCodeOf(error);
     const status = toServiceError(error);
     if (status.code === grpcStatus.INTERNAL) logger.error('Subscribe failed', { error: String((error as Error)?.stack ?? error) });
     call.emit('error', status);
   } finally {
     options.shutdown.removeEventListener('abort', onShutdown);
     abort.abort();
+    metrics?.subscriptionClosed(code);
   }
 }
 

@@ -3,7 +3,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { encodeReply, ReadError, WithBytes, type ReadReply, type ReadRequest, type ReadResult } from '../../common/read-protocol.js';
 import type { Subjects } from '../../common/subjects.js';
-import type { Logger } from '../../common/telemetry.js';
+import { SpanKind, trace } from '@opentelemetry/api';
+import { extractTraceContext, inSpan, type Logger } from '../../common/telemetry.js';
 import { createLogRecordsWire } from '../../common/wire/log-page.js';
 import { readEvents, readLogs, type ReadContext } from './events.js';
 import { readRun, readRuns, readWorkflows } from './runs.js';
@@ -47,6 +48,7 @@ export class ReadServer {
   private readonly catchUpWaiters = new Set<() => void>();
   private inFlight = 0;
   private readonly wire = createLogRecordsWire();
+  private readonly tracer = trace.getTracer('runlog-persister');
 
   constructor(
     private readonly nc: NatsConnection,
@@ -69,12 +71,20 @@ export class ReadServer {
     for (const wake of this.catchUpWaiters) wake();
   }
 
-  private async handle(msg: Msg): Promise<void> {
+  /** Each read in a span, a child of the query's span when the request carries its traceparent. */
+  private handle(msg: Msg): Promise<void> {
+    const headers = msg.headers;
+    const parent = extractTraceContext({ get: (key) => headers?.get(key) || undefined, set: () => undefined });
+    return inSpan(this.tracer, 'runlog.persister.read', parent, {}, () => this.answer(msg), SpanKind.SERVER);
+  }
+
+  private async answer(msg: Msg): Promise<void> {
     this.inFlight++;
     let reply: ReadReply;
     let bytes: Uint8Array | undefined;
     try {
       const request = parseRequest(msg.data);
+      trace.getActiveSpan()?.setAttribute('runlog.read.op', request.op);
       if (request.minSeq) await this.catchUp(request.minSeq);
       const context: HandlerContext = { wire: this.wire, watermark: this.store.watermark, runExtents: this.store.runExtents, stepIndex: this.store.stepIndex, runFilter: this.store.runFilter };
       let result: unknown =

@@ -14,6 +14,8 @@ export interface StoredMessage {
   seq: number;
   ingestMicros: bigint;
   events: Event__Output[];
+  /** The W3C traceparent the publisher put on the message, if any: the batch that stores it joins that trace. */
+  traceparent?: string;
 }
 
 /** A message as the stream holds it: an EventBatch, and its events' [start, end) offsets (see consume.ts). */
@@ -22,6 +24,8 @@ export interface WireMessage {
   ingestMicros: bigint;
   data: Uint8Array;
   slices: Int32Array;
+  /** As StoredMessage's. */
+  traceparent?: string;
 }
 
 /** The tables other than logs, in the order they are appended. */

@@ -1,10 +1,11 @@
 // The partition's pull loop: ordered consumer from the DuckDB watermark, batches, one transaction each.
 import { randomBytes } from 'node:crypto';
-import { DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection, QueuedIterator, Status } from '@nats-io/nats-core';
 import type { Subjects } from '../../common/subjects.js';
-import { context, type Tracer } from '@opentelemetry/api';
-import { inSpan, type Logger } from '../../common/telemetry.js';
+import { SpanKind, type Tracer } from '@opentelemetry/api';
+import { batchTraceContext, inSpan, type Logger } from '../../common/telemetry.js';
+import type { LagSource, PersisterMetrics } from '../../common/instruments.js';
 import { batchesOf } from './batches.js';
 import type { StoredMessage, WireMessage } from './batch-rows.js';
 import { WIRE_FIELDS } from '../../common/wire/fields.js';
@@ -24,6 +25,50 @@ export interface ConsumeOptions {
   onCommitted?: (watermark: number, events: number) => void;
   /** Called while a failing write is being retried. */
   onWriteFailure?: (error: unknown) => void;
+  /** Batch sizes and commit times; lag is read from `lag`. */
+  metrics?: PersisterMetrics;
+  /** Kept current by the pull loop, for the lag gauge. */
+  lag?: ConsumerLag;
+}
+
+/**
+ * The partition's lag as the gauge reads it when scraped: the consumer's pending count (asked of
+ * the server, so it grows while the writer is stuck), plus the messages the client buffered, plus
+ * those taken by the writer and not yet committed. The pull loop only counts; the server is asked
+ * at scrape time, not per message.
+ */
+export class ConsumerLag implements LagSource {
+  private consumer?: Consumer;
+  private buffered: () => number = () => 0;
+  /** Messages the writer took from the client's buffer in this pass. */
+  taken = 0;
+  /** Messages committed in this pass. */
+  committed = 0;
+
+  constructor(private readonly store: { readonly watermark: number }) {}
+
+  /** A new pass starts from the watermark: nothing is in hand. */
+  restart(consumer?: Consumer, buffered: () => number = () => 0): void {
+    this.consumer = consumer;
+    this.buffered = buffered;
+    this.taken = 0;
+    this.committed = 0;
+  }
+
+  async lag(): Promise<number | undefined> {
+    if (!this.consumer) return undefined;
+    try {
+      const info = await this.consumer.info();
+      return info.num_pending + this.buffered() + Math.max(0, this.taken - this.committed);
+    } catch {
+      // NATS is away: no reading rather than a wrong one.
+      return undefined;
+    }
+  }
+
+  watermark(): number {
+    return this.store.watermark;
+  }
 }
 
 const RETRY_MIN_MS = 100;
@@ -63,6 +108,8 @@ async function consumeOnce(nc: NatsConnection, store: PartitionStore, subjects: 
     opt_start_seq: store.watermark + 1,
   });
   const messages = await consumer.consume({ max_messages: options.bufferMessages });
+  const lag = options.lag;
+  lag?.restart(consumer, () => messages.getPending());
   const stop = () => messages.stop();
   options.signal.addEventListener('abort', stop, { once: true });
   logger.info('consuming', { partition: options.partition, from_seq: store.watermark + 1 });
@@ -80,7 +127,10 @@ async function consumeOnce(nc: NatsConnection, store: PartitionStore, subjects: 
 
   const decoded = (async function* () {
     const reader = new WireReader();
-    for await (const message of messages) yield storedMessage(message, reader, logger);
+    for await (const message of messages) {
+      if (lag) lag.taken++;
+      yield storedMessage(message, reader, logger);
+    }
   })();
   // The batch being written: the next one is gathered and decoded meanwhile (its commit is mostly
   // DuckDB's own work, off this thread), and written only once this one committed.
@@ -89,10 +139,15 @@ async function consumeOnce(nc: NatsConnection, store: PartitionStore, subjects: 
     for await (const batch of batchesOf(decoded, { maxWeight: options.maxBatchEvents, maxWaitMs: options.flushIntervalMs, weight: eventCount })) {
       const prepared = store.prepare(batch, (seq, error) => logger.error('skipping undecodable message', { seq, error: String(error) }));
       if ((await writing) === null) return;
-      writing = inSpan(options.tracer, 'runlog.persister.batch', context.active(), { 'runlog.messages': batch.length, 'runlog.first_seq': batch[0].seq }, () =>
-        writeWithRetry(store, prepared, batch[0].seq, logger, options),
-      ).then((events) => {
-        if (events !== null) options.onCommitted?.(store.watermark, events);
+      const { parent, links } = batchTraceContext(batch.map((message) => message.traceparent));
+      const attributes = { 'runlog.partition': options.partition, 'runlog.messages': batch.length, 'runlog.first_seq': batch[0].seq, 'runlog.last_seq': batch[batch.length - 1].seq };
+      const startedAt = performance.now();
+      writing = inSpan(options.tracer, 'runlog.persister.batch', parent, attributes, () => writeWithRetry(store, prepared, batch[0].seq, logger, options), SpanKind.CONSUMER, links).then((events) => {
+        if (events !== null) {
+          options.metrics?.committed(events, startedAt);
+          if (lag) lag.committed += batch.length;
+          options.onCommitted?.(store.watermark, events);
+        }
         return events;
       });
       // Awaited when the next batch is ready; until then a failure must not count as unhandled.
@@ -103,17 +158,19 @@ async function consumeOnce(nc: NatsConnection, store: PartitionStore, subjects: 
     await writing.catch(() => undefined);
     options.signal.removeEventListener('abort', stop);
     status.stop();
+    lag?.restart();
   }
 }
 
 /** The message as the writer takes it: its bytes, and where its events lie in them (decoded when written). */
 function storedMessage(message: JsMsg, reader: WireReader, logger: Logger): StoredMessage | WireMessage {
   const ingestMicros = BigInt(message.info.timestampNanos) / 1000n;
+  const traceparent = message.headers?.get('traceparent') || undefined;
   const slices = repeatedFieldOffsets(message.data, WIRE_FIELDS.eventBatch.events, reader);
-  if (slices) return { seq: message.seq, ingestMicros, data: message.data, slices };
+  if (slices) return { seq: message.seq, ingestMicros, data: message.data, slices, traceparent };
   // Only ingest publishes here; anything else on the subject is skipped, never allowed to stall the partition.
   logger.error('skipping undecodable message', { seq: message.seq, subject: message.subject });
-  return { seq: message.seq, ingestMicros, events: [] };
+  return { seq: message.seq, ingestMicros, events: [], traceparent };
 }
 
 const eventCount = (message: StoredMessage | WireMessage) => ('events' in message ? message.events.length : message.slices.length / 2);
@@ -125,6 +182,7 @@ async function writeWithRetry(store: PartitionStore, batch: PreparedBatch, first
     try {
       return await store.write(batch);
     } catch (error) {
+      options.metrics?.writeFailed();
       options.onWriteFailure?.(error);
       logger.error('batch write failed; retrying', { partition: options.partition, first_seq: firstSeq, retry_in_ms: delay, error: String(error) });
       if (options.signal.aborted) return null;
