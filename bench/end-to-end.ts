@@ -45,6 +45,17 @@ export function runLoadClient(config: LoadClientConfig): Promise<LoadClientResul
   );
 }
 
+/** The load clients' results taken together; any client's errors fail the run. */
+export function loadTotals(results: LoadClientResult[]): { acked: number; firstSendAt: number; lastAckAt: number } {
+  const errors = results.flatMap((result) => result.errors);
+  if (errors.length > 0) throw new Error(`load clients saw errors: ${errors.slice(0, 3).join('; ')}`);
+  return {
+    acked: results.reduce((sum, result) => sum + result.records, 0),
+    firstSendAt: Math.min(...results.map((result) => result.firstSendAt)),
+    lastAckAt: Math.max(...results.map((result) => result.lastAckAt)),
+  };
+}
+
 /** Waits until the persister's watermark reached `seq` (its read API answers a minSeq read only then). */
 export async function waitForWatermark(reader: PersisterClient, seq: number): Promise<void> {
   const deadline = Date.now() + CATCH_UP_LIMIT_MS;
@@ -116,11 +127,7 @@ export const endToEnd: FigureScript = {
       });
       const meterStartedAt = performance.now();
       const results = await Promise.all(loads);
-      const errors = results.flatMap((result) => result.errors);
-      if (errors.length > 0) throw new Error(`load clients saw errors: ${errors.slice(0, 3).join('; ')}`);
-      const acked = results.reduce((sum, result) => sum + result.records, 0);
-      const firstSendAt = Math.min(...results.map((result) => result.firstSendAt));
-      const lastAckAt = Math.max(...results.map((result) => result.lastAckAt));
+      const { acked, firstSendAt, lastAckAt } = loadTotals(results);
       const loadSeconds = (lastAckAt - firstSendAt) / 1000;
 
       const lastSeq = (await (await jetstreamManager(nc)).streams.info(STREAM)).state.last_seq;

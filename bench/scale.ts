@@ -18,7 +18,7 @@ import { partitionOf, Subjects } from '../services/common/subjects.js';
 import { PersisterClient } from '../services/query/persister-client.js';
 import { startNatsCluster, startServiceOnFreePort, type RunningService } from '../test/helpers/multi-node.js';
 import { contentionWarnings, coreCount, cpuMeter, envNumber, round, type BenchContext, type Figure, type FigureScript } from './harness.js';
-import { runLoadClient } from './end-to-end.js';
+import { loadTotals, runLoadClient } from './end-to-end.js';
 
 const STREAM = 'BENCH_SCALE';
 const PREFIX = 'benchscale';
@@ -99,10 +99,7 @@ async function measurePartitions(context: BenchContext, partitions: number): Pro
     });
     const meterStartedAt = performance.now();
     const results = await Promise.all(loads);
-    const errors = results.flatMap((result) => result.errors);
-    if (errors.length > 0) throw new Error(`load clients saw errors: ${errors.slice(0, 3).join('; ')}`);
-    const acked = results.reduce((sum, result) => sum + result.records, 0);
-    const firstSendAt = Math.min(...results.map((result) => result.firstSendAt));
+    const { acked, firstSendAt } = loadTotals(results);
 
     const jsm = await jetstreamManager(nc);
     const subjects = new Subjects(PREFIX, partitions);

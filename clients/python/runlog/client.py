@@ -113,11 +113,14 @@ class Client:
                     continue
                 raise from_rpc_error(error) from None
 
-    @staticmethod
-    def _pages(fetch: Callable[[str], Any], items: Callable[[Any], Iterable[T]]) -> Iterator[T]:
+    def _request_pages(self, method: Any, base: Any, items: Callable[[Any], Iterable[T]]) -> Iterator[T]:
+        """Every item of every page of a paged RPC: the request `base` with each page's token in turn."""
         token = ""
         while True:
-            page = fetch(token)
+            request = type(base)()
+            request.CopyFrom(base)
+            request.page_token = token
+            page = self._call(method, request)
             yield from items(page)
             token = page.next_page_token
             if not token:
@@ -206,20 +209,11 @@ class Client:
         if end_time is not None:
             base.end_time.CopyFrom(to_timestamp(end_time))
 
-        def fetch(token: str) -> query_pb2.QueryLogsResponse:
-            request = query_pb2.QueryLogsRequest()
-            request.CopyFrom(base)
-            request.page_token = token
-            return self._call(self._query.QueryLogs, request)
-
-        return self._pages(fetch, lambda page: page.records)
+        return self._request_pages(self._query.QueryLogs, base, lambda page: page.records)
 
     def list_workflows(self, *, page_size: int = 1000) -> Iterator[query_pb2.WorkflowSummary]:
         """Workflows that have runs, ordered by id."""
-        return self._pages(
-            lambda token: self._call(self._query.ListWorkflows, query_pb2.ListWorkflowsRequest(page_size=page_size, page_token=token)),
-            lambda page: page.workflows,
-        )
+        return self._request_pages(self._query.ListWorkflows, query_pb2.ListWorkflowsRequest(page_size=page_size), lambda page: page.workflows)
 
     def list_runs(
         self,
@@ -240,13 +234,7 @@ class Client:
         if end_time is not None:
             base.end_time.CopyFrom(to_timestamp(end_time))
 
-        def fetch(token: str) -> query_pb2.ListRunsResponse:
-            request = query_pb2.ListRunsRequest()
-            request.CopyFrom(base)
-            request.page_token = token
-            return self._call(self._query.ListRuns, request)
-
-        return self._pages(fetch, lambda page: page.runs)
+        return self._request_pages(self._query.ListRuns, base, lambda page: page.runs)
 
     def get_run(self, workflow_id: str, run_id: str) -> query_pb2.Run:
         """One run in full: summary, status timeline, tasks, parameters, config, forks."""
@@ -264,11 +252,8 @@ class Client:
     def list_steps(self, workflow_id: str, run_id: str, *, omit_state: bool = False, page_size: int = 1000) -> Iterator[state_pb2.StepState]:
         """The steps of the run's current timeline, oldest first."""
         run = state_pb2.RunRef(workflow_id=workflow_id, run_id=run_id)
-        return self._pages(
-            lambda token: self._call(
-                self._state.ListSteps, state_pb2.ListStepsRequest(run=run, page_size=page_size, page_token=token, omit_state=omit_state)
-            ),
-            lambda page: page.steps,
+        return self._request_pages(
+            self._state.ListSteps, state_pb2.ListStepsRequest(run=run, page_size=page_size, omit_state=omit_state), lambda page: page.steps
         )
 
     def resume(self, workflow_id: str, run_id: str, node_ids: Iterable[str], resume_from: Optional[int] = None) -> state_pb2.ResumeResponse:
