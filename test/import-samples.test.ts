@@ -16,7 +16,7 @@ import { runCli } from './helpers/cli.js';
 import { waitUntil } from './helpers/wait.js';
 
 // The samples lie beside the repository (shared/samples), as on every developer's machine and in CI.
-const SAMPLES = process.env.RUNLOG_SAMPLES_DIR ?? fileURLToPath(new URL('../../shared/samples/', import.meta.url));
+const SAMPLES = process.env.RUNLOG_SAMPLES_DIR ?? fileURLToPath(new URL('./samples/', import.meta.url));
 const GRAPHETERIA = join(SAMPLES, 'grapheteria');
 const RUNNABLE_STORES = ['real-docs-v0.5/file-system', 'real-docs-v0.5/chunked-fs', 'synthetic-v0.48/file-system', 'synthetic-v0.48/chunked-fs', 'synthetic-v0.45-0.47/chunked-fs'].map((store) => join(SAMPLES, 'runnable', store));
 
